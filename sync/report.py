@@ -1,0 +1,237 @@
+"""The job summary (GitHub-flavoured Markdown) and the ``report`` JSON.
+
+View and liveboard names are typed by ThoughtSpot users, so every one of them
+goes through :func:`md` before it reaches the Markdown: a pipe must not split a
+table cell, a newline must not end a row, HTML must not render.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sync.merge import ViewOutcome
+from sync.result import LiveboardResult, ProdState, RunResult
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!~>|{}+\-.])")
+_SPACE = re.compile(r"\s+")
+
+
+def md(text: object) -> str:
+    """Plain text made inert for Markdown, on one line."""
+    flat = _SPACE.sub(" ", str(text)).strip()
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def code(text: object) -> str:
+    """Inline code that cannot be closed early by a backtick in the text."""
+    flat = _SPACE.sub(" ", str(text)).strip().replace("`", "'")
+    return f"`{html.escape(flat, quote=False).replace('|', '&#124;')}`"
+
+
+def liveboard_url(host: str, guid: str, view_guid: str | None = None) -> str:
+    url = f"{host}/#/pinboard/{quote(guid, safe='')}"
+    return f"{url}?view={quote(view_guid, safe='')}" if view_guid else url
+
+
+def _short(guid: str) -> str:
+    return f"{guid[:4]}…{guid[-4:]}" if len(guid) > 12 else guid
+
+
+def _display_path(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def heading(result: RunResult) -> str:
+    carried = sum(len(b.carried) for b in result.liveboards)
+    views = f"{carried} view{'s' if carried != 1 else ''}"
+    if result.failure is None and result.dry_run:
+        return f"🔍 Dry run: {views} would be carried; prod unchanged"
+    if result.failure is None:
+        return f"✅ ThoughtSpot view sync: {views} carried into prod"
+    state = {
+        ProdState.UNCHANGED: "prod unchanged",
+        ProdState.CHANGED: "prod changed: restore it from the backup",
+        ProdState.UNKNOWN: "prod may have changed: check it",
+    }[result.prod_state]
+    return f"❌ ThoughtSpot view sync failed: {state}"
+
+
+def _result_text(view: ViewOutcome, result: RunResult) -> str:
+    would = result.dry_run or result.failure is not None
+    if view.result == "dropped":
+        return f"{'would be ' if would else ''}dropped: {md(view.reason)}"
+    if view.result == "kept":
+        return f"{'would be ' if would else ''}added from dev: {md(view.reason)}"
+    text = "would be carried" if would else "carried"
+    if view.pruned:
+        n = len(view.pruned)
+        refs = ", ".join(code(r.split(" ", 1)[1]) for r in view.pruned)
+        text += f", {n} filter{'s' if n != 1 else ''} pruned: {refs} (dev removed it)"
+    elif view.stale:
+        refs = ", ".join(code(r.split(" ", 1)[1]) for r in view.stale)
+        text += f", refers to {refs}, which dev removed"
+    return text
+
+
+def _view_table(board: LiveboardResult, result: RunResult, host: str) -> list[str]:
+    lines = [
+        "| View | Visibility | Author | Filters | Result |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
+    for view in board.views:
+        target = board.prod_guid if view.source == "prod" else board.dev_guid
+        name = md(view.name)
+        if view.view_guid:
+            name = f"[{name}]({liveboard_url(host, target, view.view_guid)})"
+        visibility = {True: "public", False: "private", None: ""}[view.is_public]
+        lines.append(
+            f"| {name} | {visibility} | {md(view.author or '')} | "
+            f"{view.filter_count} | {_result_text(view, result)} |"
+        )
+    return lines
+
+
+def _liveboard_section(board: LiveboardResult, result: RunResult) -> list[str]:
+    host = result.host or ""
+    prod_name = md(board.prod_name or board.prod_guid)
+    dev_name = md(board.dev_name or board.dev_guid)
+    prod = f"[{code(_short(board.prod_guid))}]({liveboard_url(host, board.prod_guid)})"
+    dev = f"[{code(_short(board.dev_guid))}]({liveboard_url(host, board.dev_guid)})"
+    verb = "now has" if result.ok and not result.dry_run else "would get"
+    lines = [
+        f"**{prod_name}** {verb} dev's **{dev_name}**",
+        f"· prod {prod} · dev {dev} · cluster {code(_cluster(host))}",
+        "",
+    ]
+    if board.views:
+        lines += [*_view_table(board, result, host), ""]
+    elif board.dev_name is not None:
+        lines += ["Prod has no personalized views: there was nothing to carry.", ""]
+    dropped = board.dropped
+    if dropped:
+        names = ", ".join(code(v.name) for v in dropped)
+        n = len(dropped)
+        lines.append(
+            f"Not carried: {n} view{'s' if n != 1 else ''} that exist only in dev "
+            f"({names}); set `dev-views: keep` to promote them."
+        )
+    if board.import_warnings:
+        for warning in board.import_warnings:
+            lines.append(f"ThoughtSpot warned: {md(warning)}")
+    if board.backup_path:
+        lines.append(
+            f"Backup of prod as it was: {code(_display_path(board.backup_path))}."
+        )
+    if board.verified is not None:
+        total = board.verified + len(board.missing)
+        lines.append(
+            f"Checked after import: {board.verified} of {total} views present."
+        )
+    if board.missing:
+        lines.append(
+            "Missing after import: " + ", ".join(code(n) for n in board.missing)
+        )
+    return lines
+
+
+def _cluster(host: str) -> str:
+    return re.sub(r"^https?://", "", host)
+
+
+def summary(result: RunResult) -> str:
+    lines = [f"## {heading(result)}", ""]
+    if result.failure:
+        failure = result.failure
+        lines += [
+            f"**{md(failure.step.capitalize())} failed.** {md(failure.message)}",
+            "",
+        ]
+        if failure.hint:
+            lines += [f"What to check: {md(failure.hint)}", ""]
+    for board in result.liveboards:
+        lines += [*_liveboard_section(board, result), ""]
+    lines += [*_details(result), ""]
+    return "\n".join(lines)
+
+
+def _details(result: RunResult) -> list[str]:
+    rows = [
+        f"- Requests to ThoughtSpot: {result.requests}",
+        f"- Time taken: {result.seconds:.1f}s",
+        f"- Import policy: {result.import_policy}",
+    ]
+    for name, value in sorted(result.non_default_inputs.items()):
+        rows.append(f"- Input {code(name)}: {code(value)}")
+    return ["<details><summary>Details</summary>", "", *rows, "", "</details>"]
+
+
+def _view_json(view: ViewOutcome) -> dict[str, Any]:
+    return {
+        "name": view.name,
+        "view_guid": view.view_guid,
+        "obj_id": view.obj_id,
+        "source": view.source,
+        "result": view.result,
+        "reason": view.reason,
+        "is_public": view.is_public,
+        "author": view.author,
+        "filters": view.filter_count,
+        "pruned": view.pruned,
+        "stale": view.stale,
+    }
+
+
+def report_json(result: RunResult) -> str:
+    data = {
+        "outcome": "failure"
+        if result.failure
+        else "dry-run"
+        if result.dry_run
+        else "success",
+        "prod": result.prod_state.value,
+        "import_policy": result.import_policy,
+        "error": (
+            {"step": result.failure.step, "message": result.failure.message}
+            if result.failure
+            else None
+        ),
+        "liveboards": [
+            {
+                "dev_guid": b.dev_guid,
+                "prod_guid": b.prod_guid,
+                "dev_name": b.dev_name,
+                "prod_name": b.prod_name,
+                "backup": str(b.backup_path) if b.backup_path else None,
+                "views_carried": len(b.carried),
+                "views_dropped": len(b.dropped),
+                "filters_pruned": b.filters_pruned,
+                "verified": b.verified,
+                "missing": b.missing,
+                "views": [_view_json(v) for v in b.views],
+            }
+            for b in result.liveboards
+        ],
+        "requests": result.requests,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def outputs(result: RunResult) -> dict[str, str]:
+    return {
+        "views-carried": str(sum(len(b.carried) for b in result.liveboards)),
+        "views-dropped": str(sum(len(b.dropped) for b in result.liveboards)),
+        "filters-pruned": str(sum(b.filters_pruned for b in result.liveboards)),
+        "report": report_json(result),
+        "backup-dir": str(result.backup_dir) if result.backup_dir else "",
+    }

@@ -1,0 +1,71 @@
+"""What a run did, per liveboard and per view: the data the report is made of."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sync.merge import ViewOutcome
+
+
+class ProdState(enum.Enum):
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    # A write was sent but its outcome is not known (a timeout, a 5xx).
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class Failure:
+    step: str  # configuration, sign-in, export, backup, merge, import, verify
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class LiveboardResult:
+    dev_guid: str
+    prod_guid: str
+    dev_name: str | None = None
+    prod_name: str | None = None
+    views: list[ViewOutcome] = field(default_factory=list)
+    backup_path: Path | None = None
+    import_status: str | None = None
+    import_warnings: list[str] = field(default_factory=list)
+    verified: int | None = None
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def carried(self) -> list[ViewOutcome]:
+        return [v for v in self.views if v.result == "carried"]
+
+    @property
+    def dropped(self) -> list[ViewOutcome]:
+        return [v for v in self.views if v.result == "dropped"]
+
+    @property
+    def kept(self) -> list[ViewOutcome]:
+        return [v for v in self.views if v.result == "kept"]
+
+    @property
+    def filters_pruned(self) -> int:
+        return sum(len(v.pruned) for v in self.views)
+
+
+@dataclass
+class RunResult:
+    host: str | None
+    dry_run: bool = False
+    import_policy: str = "ALL_OR_NONE"
+    liveboards: list[LiveboardResult] = field(default_factory=list)
+    failure: Failure | None = None
+    prod_state: ProdState = ProdState.UNCHANGED
+    requests: int = 0
+    seconds: float = 0.0
+    backup_dir: Path | None = None
+    non_default_inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None

@@ -1,0 +1,145 @@
+"""The GitHub Actions side: masking, logging as workflow commands, groups,
+outputs and the job summary. The one module that imports actions-toolkit.
+
+Run outside GitHub (no ``GITHUB_OUTPUT``/``GITHUB_STEP_SUMMARY``), outputs and
+the summary are printed instead, so the same code serves the local CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from actions_toolkit import core
+from actions_toolkit.command import Command
+
+LOGGER_NAME = "sync"
+# GitHub drops a step summary larger than this, with an error of its own.
+SUMMARY_LIMIT = 1024 * 1024
+_REDACTED = "***"
+_LEVEL_COMMANDS = {
+    logging.DEBUG: "debug",
+    logging.WARNING: "warning",
+    logging.ERROR: "error",
+    logging.CRITICAL: "error",
+}
+
+
+class Redactor:
+    """Replaces every registered secret with *** in any text."""
+
+    def __init__(self) -> None:
+        self._secrets: list[str] = []
+
+    def add(self, secret: str) -> bool:
+        secret = secret.strip()
+        # Very short values would blank out ordinary words; the runner's own
+        # masking has the same floor.
+        if len(secret) < 3 or secret in self._secrets:
+            return False
+        self._secrets.append(secret)
+        self._secrets.sort(key=len, reverse=True)
+        return True
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+
+def neutralize(text: str) -> str:
+    """Make sure no line of `text` can be read by the runner as a command."""
+    lines = text.split("\n")
+    return "\n".join(
+        "\u203a " + line if line.lstrip().startswith("::") else line for line in lines
+    )
+
+
+class WorkflowFormatter(logging.Formatter):
+    """Log levels as workflow commands: warning -> ``::warning::`` and so on."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = self._redact(record.getMessage())
+        if record.exc_info and record.levelno >= logging.ERROR:
+            # Only reached with debug logging on: the caller attaches exc_info
+            # then and only then.
+            message += "\n" + self._redact(self.formatException(record.exc_info))
+        command = _LEVEL_COMMANDS.get(record.levelno)
+        if command is None:
+            return neutralize(message)
+        title = getattr(record, "title", None)
+        properties = {"title": self._redact(title)} if title else {}
+        return str(Command(command, properties, message))
+
+
+class Runtime:
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        stream: TextIO | None = None,
+        debug: bool = False,
+    ) -> None:
+        self._stream = stream or sys.stdout
+        self.output_file = environ.get("GITHUB_OUTPUT") or None
+        self.summary_file = environ.get("GITHUB_STEP_SUMMARY") or None
+        self.redact = Redactor()
+        self.logger = logging.getLogger(LOGGER_NAME)
+        self._handler = logging.StreamHandler(self._stream)
+        self._handler.setFormatter(WorkflowFormatter(self.redact))
+        self.logger.handlers[:] = [self._handler]
+        self.logger.propagate = False
+        self.set_debug(debug)
+
+    def set_debug(self, debug: bool) -> None:
+        self.debug = debug
+        self.logger.setLevel(logging.DEBUG if debug else logging.INFO)
+
+    def mask(self, values: Iterable[str | None]) -> None:
+        """Register secrets with the runner and with our own redaction."""
+        for value in values:
+            if not value:
+                continue
+            for part in [value, *value.splitlines()]:
+                if self.redact.add(part):
+                    self._write(str(Command("add-mask", {}, part.strip())))
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        self._write(str(Command("group", {}, self.redact(title))))
+        try:
+            yield
+        finally:
+            self._write(str(Command("endgroup", {}, "")))
+
+    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+        for name, value in outputs.items():
+            value = self.redact(value)
+            if self.output_file:
+                Path(self.output_file).touch(exist_ok=True)
+                core.set_output(name, value)
+            else:
+                # Never the deprecated ::set-output:: command: plain text only.
+                self._write(neutralize(f"output {name}={value}"))
+
+    def write_summary(self, markdown: str) -> None:
+        markdown = self.redact(markdown)
+        if self.summary_file:
+            with open(self.summary_file, "a", encoding="utf-8") as handle:
+                handle.write(markdown)
+                if not markdown.endswith("\n"):
+                    handle.write("\n")
+        else:
+            self._write(neutralize(markdown.rstrip("\n")))
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()
