@@ -96,7 +96,7 @@ def merge(dev: dict[str, Any], prod: dict[str, Any], policy: Policy) -> MergeRes
         carried = copy.deepcopy(view)
         stale = list(stale_finder.find(carried))
         pruned: list[str] = []
-        if stale and policy.stale_filters == "prune":
+        if policy.stale_filters == "prune":
             pruned = stale_finder.prune(carried)
         merged.append(carried)
         outcomes.append(
@@ -220,14 +220,18 @@ class _StaleFinder:
     def find(self, view: dict[str, Any]) -> Iterator[str]:
         for view_filter in _list(view.get("view_filters")):
             column = self._stale_column(view_filter)
-            if column is not None:
+            if column is not None and not _is_placeholder(view_filter):
                 yield f"filter {column}"
         for parameter in _list(view.get("view_parameters")):
             if self._stale_parameter(parameter):
                 yield f"parameter {parameter.get('name') or parameter.get('id')}"
 
     def prune(self, view: dict[str, Any]) -> list[str]:
-        """Remove stale references from `view` in place; return what was removed."""
+        """Remove stale references from `view` in place; return what was removed.
+
+        Placeholders on a removed column go too, silently: they filter nothing,
+        and ThoughtSpot would only have to drop them itself.
+        """
         removed = list(self.find(view))
         if isinstance(view.get("view_filters"), list):
             view["view_filters"] = [
@@ -238,6 +242,12 @@ class _StaleFinder:
                 p for p in view["view_parameters"] if not self._stale_parameter(p)
             ]
         return removed
+
+
+def _is_placeholder(view_filter: dict[str, Any]) -> bool:
+    # Exports repeat every liveboard filter in each view; one the view does
+    # not set has no values and no date filter (e.g. a bare `oper: =`).
+    return not view_filter.get("values") and not view_filter.get("date_filter")
 
 
 def _list(value: Any) -> list[Any]:

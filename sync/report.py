@@ -18,7 +18,9 @@ from urllib.parse import quote
 from sync.merge import ViewOutcome
 from sync.result import LiveboardResult, ProdState, RunResult
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!~>|{}+\-.])")
+# Enough to keep user text inert inside a line or a table cell: no emphasis,
+# code, links, images, strike-through or cell breaks. (< and > are HTML-escaped.)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!~|])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -114,17 +116,18 @@ def _liveboard_section(board: LiveboardResult, result: RunResult) -> list[str]:
         f"· prod {prod} · dev {dev} · cluster {code(_cluster(host))}",
         "",
     ]
+    if board.dev_name is not None and not any(v.source == "prod" for v in board.views):
+        lines += ["Prod has no personalized views: there was nothing to carry.", ""]
     if board.views:
         lines += [*_view_table(board, result, host), ""]
-    elif board.dev_name is not None:
-        lines += ["Prod has no personalized views: there was nothing to carry.", ""]
     dropped = board.dropped
     if dropped:
         names = ", ".join(code(v.name) for v in dropped)
         n = len(dropped)
         lines.append(
-            f"Not carried: {n} view{'s' if n != 1 else ''} that exist only in dev "
-            f"({names}); set `dev-views: keep` to promote them."
+            f"Not carried: {n} view{'s' if n != 1 else ''} that "
+            f"exist{'s' if n == 1 else ''} only in dev ({names}); set "
+            f"`dev-views: keep` to promote {'it' if n == 1 else 'them'}."
         )
     if board.import_warnings:
         for warning in board.import_warnings:

@@ -1,0 +1,331 @@
+"""entrypoint.py started as the runner starts it, against the emulator.
+
+Each test checks the exit code, the ::error/::warning lines, the outputs, the
+summary, and what the emulator holds afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from actionrun import ENTRYPOINT, FIXTURES, run_action
+from conftest import ADMIN, DEV_GUID, PASSWORD, PROD_GUID, SECRET_KEY, Promote
+from tsemulator import Emulator
+
+from sync import tml
+
+PROD_VIEWS = ["East region", "My accounts", "Q3 review"]
+
+
+def stored_views(emu: Emulator, guid: str = PROD_GUID) -> list[str]:
+    doc = emu.get_liveboard(guid)
+    assert doc is not None
+    return [v["name"] for v in tml.views(doc)]
+
+
+def stored_name(emu: Emulator, guid: str) -> str:
+    doc = emu.get_liveboard(guid)
+    assert doc is not None
+    return tml.body(doc)["name"]
+
+
+def visualizations(emu: Emulator, guid: str) -> list[str]:
+    doc = emu.get_liveboard(guid)
+    assert doc is not None
+    return [v["id"] for v in tml.body(doc)["visualizations"]]
+
+
+def assert_prod_unchanged(emu: Emulator, before: dict) -> None:
+    assert emu.get_liveboard(PROD_GUID) == before
+
+
+def test_views_carried(promote: Promote, emulator: Emulator) -> None:
+    dev_before = emulator.get_liveboard(DEV_GUID)
+    prod_before = emulator.get_liveboard(PROD_GUID)
+
+    run = promote()
+
+    assert run.returncode == 0, run.stdout
+    assert run.errors == []
+    assert any("My accounts" in w and "Sales Channel" in w for w in run.warnings)
+    assert len(run.warnings) == 1
+    # prod now has dev's content, prod's name, and every prod view
+    assert stored_views(emulator) == PROD_VIEWS
+    assert visualizations(emulator, PROD_GUID) == ["Viz_1", "Viz_2", "Viz_3", "Viz_4"]
+    assert stored_name(emulator, PROD_GUID) == "Sales Overview (Prod)"
+    assert emulator.get_liveboard(DEV_GUID) == dev_before
+    # the pruned filter is gone from that view only
+    views = {v["name"]: v for v in tml.views(emulator.get_liveboard(PROD_GUID))}
+    columns = [f["column"] for f in views["My accounts"]["view_filters"]]
+    assert ["Sales Channel"] not in columns and ["Region"] in columns
+    assert views["East region"]["view_parameters"][0]["override_value"] == "EUR"
+
+    assert run.outputs["views-carried"] == "3"
+    assert run.outputs["views-dropped"] == "1"
+    assert run.outputs["filters-pruned"] == "1"
+    backup_dir = Path(run.outputs["backup-dir"])
+    assert (
+        backup_dir.is_absolute() and backup_dir == run.workspace / "thoughtspot-backup"
+    )
+    backup = backup_dir / f"{PROD_GUID}.liveboard.tml"
+    assert tml.loads(backup.read_text()) == prod_before
+    report = json.loads(run.outputs["report"])
+    assert report["outcome"] == "success" and report["prod"] == "changed"
+    (board,) = report["liveboards"]
+    assert [(v["name"], v["result"]) for v in board["views"]] == [
+        ("East region", "carried"),
+        ("My accounts", "carried"),
+        ("Q3 review", "carried"),
+        ("dev test", "dropped"),
+    ]
+
+    assert "## ✅ ThoughtSpot view sync: 3 views carried into prod" in run.summary
+    assert "Checked after import: 3 of 3 views present." in run.summary
+    assert f"{emulator.url}/#/pinboard/{PROD_GUID}?view=c0ffee00" in run.summary
+    assert "1 filter pruned: `Sales Channel`" in run.summary
+    assert "`dev-views: keep`" in run.summary
+    # one sign-in, one export of both, one import, one verification export
+    assert [r.endpoint for r in emulator.requests] == [
+        "auth",
+        "export",
+        "import",
+        "export",
+    ]
+    assert len({r.headers.get("User-Agent") for r in emulator.requests}) == 1
+
+
+def test_import_is_all_or_none_with_prod_guid(
+    promote: Promote, emulator: Emulator
+) -> None:
+    promote()
+    (request,) = [r for r in emulator.requests if r.endpoint == "import"]
+    assert request.body["import_policy"] == "ALL_OR_NONE"
+    (sent,) = request.body["metadata_tmls"]
+    doc = tml.loads(sent)
+    assert doc["guid"] == PROD_GUID and "obj_id" not in doc
+
+
+def test_prod_without_views_key(emulator: Emulator, tmp_path: Path) -> None:
+    prod = tml.loads((FIXTURES / "sales" / "prod.liveboard.tml").read_text())
+    prod["guid"] = "cccccccc-0000-4000-8000-000000000003"
+    del prod["liveboard"]["views"]
+    emulator.load_liveboard(prod)
+    promote = Promote(emulator, tmp_path)
+
+    run = promote(prod_liveboard_guid=prod["guid"])
+
+    assert run.returncode == 0, run.stdout
+    assert run.outputs["views-carried"] == "0"
+    assert stored_views(emulator, prod["guid"]) == []
+    assert "Prod has no personalized views" in run.summary
+    assert visualizations(emulator, prod["guid"])[-1] == "Viz_4"
+
+
+def test_password_instead_of_secret_key(promote: Promote, emulator: Emulator) -> None:
+    run = promote(secret_key="", password=PASSWORD)
+    assert run.returncode == 0, run.stdout
+    (auth,) = [r for r in emulator.requests if r.endpoint == "auth"]
+    assert "secret_key" not in auth.body and auth.body["username"] == ADMIN
+    assert stored_views(emulator) == PROD_VIEWS
+
+
+def test_dev_only_view_kept(promote: Promote, emulator: Emulator) -> None:
+    run = promote(dev_views="keep")
+    assert run.returncode == 0, run.stdout
+    assert stored_views(emulator) == [*PROD_VIEWS, "dev test"]
+    assert run.outputs["views-dropped"] == "0"
+    assert run.outputs["views-carried"] == "3"
+
+
+def test_dev_only_view_dropped(promote: Promote, emulator: Emulator) -> None:
+    run = promote(dev_views="drop")
+    assert run.returncode == 0
+    assert "dev test" not in stored_views(emulator)
+    assert run.outputs["views-dropped"] == "1"
+    assert "dropped: exists only in dev" in run.summary
+
+
+def test_stale_filter_keep(promote: Promote, emulator: Emulator) -> None:
+    run = promote(stale_filters="keep")
+    assert run.returncode == 0, run.stdout
+    assert run.warnings == []
+    assert run.outputs["filters-pruned"] == "0"
+    views = {v["name"]: v for v in tml.views(emulator.get_liveboard(PROD_GUID))}
+    assert ["Sales Channel"] in [
+        f["column"] for f in views["My accounts"]["view_filters"]
+    ]
+
+
+def test_stale_filter_fail(promote: Promote, emulator: Emulator) -> None:
+    before = emulator.get_liveboard(PROD_GUID)
+    run = promote(stale_filters="fail")
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "My accounts" in error and "Sales Channel" in error
+    assert_prod_unchanged(emulator, before)
+    assert "import" not in [r.endpoint for r in emulator.requests]
+    assert "prod unchanged" in run.summary
+
+
+def test_bad_credentials(promote: Promote, emulator: Emulator) -> None:
+    before = emulator.get_liveboard(PROD_GUID)
+    run = promote(secret_key="sk-wrong-key-000")
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "sign-in" in error.lower() and emulator.url in error and "401" in error
+    assert "Traceback" not in run.stdout + run.stderr
+    assert_prod_unchanged(emulator, before)
+    assert "❌ ThoughtSpot view sync failed: prod unchanged" in run.summary
+
+
+def test_unknown_prod_guid(promote: Promote, emulator: Emulator) -> None:
+    unknown = "deadbeef-0000-4000-8000-00000000dead"
+    run = promote(prod_liveboard_guid=unknown)
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert unknown in error and "prod liveboard" in error
+    assert emulator.get_liveboard(unknown) is None
+    assert "import" not in [r.endpoint for r in emulator.requests]
+
+
+def test_import_error_item(promote: Promote, emulator: Emulator) -> None:
+    before = emulator.get_liveboard(PROD_GUID)
+    emulator.import_error(
+        PROD_GUID, "Referenced table with name <b>Sales</b> not found.<br/>Check it."
+    )
+    run = promote()
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "Referenced table with name Sales not found." in error
+    assert "<b>" not in error and "\nCheck it." in error
+    assert_prod_unchanged(emulator, before)
+    assert "prod unchanged" in run.summary
+    assert (
+        run.workspace / "thoughtspot-backup" / f"{PROD_GUID}.liveboard.tml"
+    ).is_file()
+
+
+def test_rate_limited_then_success(promote: Promote, emulator: Emulator) -> None:
+    emulator.fail_next("export", 429, count=2, headers={"Retry-After": "0"})
+    run = promote()
+    assert run.returncode == 0, run.stdout
+    assert sum("429" in w for w in run.warnings) == 2
+    assert stored_views(emulator) == PROD_VIEWS
+
+
+def test_import_that_loses_views_is_caught(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.lose_views_on_import()
+    run = promote()
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "3 of 3 carried view(s) are missing" in error
+    assert "thoughtspot-backup" in error
+    assert "prod changed" in run.summary
+    report = json.loads(run.outputs["report"])
+    assert report["prod"] == "changed" and report["error"]["step"] == "verify"
+
+
+def test_dev_liveboard_with_obj_id(emulator: Emulator, tmp_path: Path) -> None:
+    dev = tml.loads((FIXTURES / "sales" / "dev.liveboard.tml").read_text())
+    dev["obj_id"] = "sales-overview"
+    emulator.load_liveboard(dev)
+    dev_before = emulator.get_liveboard(DEV_GUID)
+    run = Promote(emulator, tmp_path)()
+    assert run.returncode == 0, run.stdout
+    assert emulator.get_liveboard(DEV_GUID) == dev_before
+    assert stored_views(emulator) == PROD_VIEWS
+    assert visualizations(emulator, PROD_GUID)[-1] == "Viz_4"
+
+
+def test_trailing_slash_on_host(promote: Promote, emulator: Emulator) -> None:
+    run = promote(host=emulator.url + "/")
+    assert run.returncode == 0, run.stdout
+    assert all("//api" not in r.path for r in emulator.requests)
+
+
+def test_dry_run(promote: Promote, emulator: Emulator) -> None:
+    before = emulator.get_liveboard(PROD_GUID)
+    run = promote(dry_run="true")
+    assert run.returncode == 0, run.stdout
+    assert_prod_unchanged(emulator, before)
+    (request,) = [r for r in emulator.requests if r.endpoint == "import"]
+    assert request.body["import_policy"] == "VALIDATE_ONLY"
+    assert "Dry run: 3 views would be carried; prod unchanged" in run.summary
+    assert json.loads(run.outputs["report"])["outcome"] == "dry-run"
+
+
+def test_missing_required_input(promote: Promote, emulator: Emulator) -> None:
+    run = promote(prod_liveboard_guid="")
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "'prod-liveboard-guid'" in error
+    assert emulator.requests == []
+    assert "prod unchanged" in run.summary
+
+
+def test_dev_guid_equal_to_prod_guid(promote: Promote, emulator: Emulator) -> None:
+    run = promote(dev_liveboard_guid=PROD_GUID)
+    assert run.returncode == 1
+    assert "are the same" in run.errors[0]
+    assert emulator.requests == []
+
+
+def test_non_boolean_boolean(promote: Promote, emulator: Emulator) -> None:
+    run = promote(dry_run="yes please")
+    assert run.returncode == 1
+    assert "input 'dry-run': expected true or false, got 'yes please'" in run.errors[0]
+    assert emulator.requests == []
+
+
+def test_ts_variables_alone(emulator: Emulator, tmp_path: Path) -> None:
+    run = run_action(
+        tmp_path / "ws",
+        {},
+        declare_defaults=False,
+        env={
+            "TS_HOST": emulator.url,
+            "TS_USERNAME": ADMIN,
+            "TS_SECRET_KEY": SECRET_KEY,
+            "TS_LIVEBOARD_GUID_DEV": DEV_GUID,
+            "TS_LIVEBOARD_GUID_PROD": PROD_GUID,
+        },
+    )
+    assert run.returncode == 0, run.stdout
+    assert stored_views(emulator) == PROD_VIEWS
+    assert SECRET_KEY not in run.stdout.replace(f"::add-mask::{SECRET_KEY}", "")
+
+
+def test_ts_variables_without_file_commands_print_summary(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TS_HOST": emulator.url,
+        "TS_USERNAME": ADMIN,
+        "TS_SECRET_KEY": SECRET_KEY,
+        "TS_LIVEBOARD_GUID_DEV": DEV_GUID,
+        "TS_LIVEBOARD_GUID_PROD": PROD_GUID,
+    }
+    done = subprocess.run(
+        [sys.executable, str(ENTRYPOINT), "--dry-run", "true"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    assert "Dry run: 3 views would be carried" in done.stdout
+    assert "output views-carried=3" in done.stdout
+    assert "::set-output" not in done.stdout
+
+
+def test_prod_keeps_dev_name_when_asked(promote: Promote, emulator: Emulator) -> None:
+    run = promote(keep_prod_name="false")
+    assert run.returncode == 0
+    assert stored_name(emulator, PROD_GUID) == "Sales Overview"
