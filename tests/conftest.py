@@ -25,6 +25,7 @@ def emulator() -> Iterator[Emulator]:
     with emu.start():
         yield emu
     assert not emu.spec_violations, emu.spec_violations
+    assert not emu.server_errors, emu.server_errors
 
 
 def issued_tokens(emu: Emulator) -> set[str]:
