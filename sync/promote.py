@@ -298,6 +298,15 @@ def _outcome_unknown(exc: ThoughtSpotError) -> bool:
 
 def _failure_from(step: str, exc: ThoughtSpotError, board: LiveboardResult) -> Failure:
     hint = next((h for t, h in _HINTS.items() if isinstance(exc, t)), "")
+    message = str(exc)
+    if step in ("export", "verify") and not isinstance(exc, ObjectError):
+        # The server's message may not say which liveboard it choked on.
+        guids = f"prod liveboard {board.prod_guid}"
+        if step == "export":
+            guids = f"dev liveboard {board.dev_guid} and {guids}"
+        message += f" (exporting {guids})"
+        if exc.status == 400:
+            hint = _HINTS[ObjectError]
     if step == "import" and _outcome_unknown(exc):
         hint = (
             "The import was sent but no clear answer came back: prod may have "
@@ -306,4 +315,4 @@ def _failure_from(step: str, exc: ThoughtSpotError, board: LiveboardResult) -> F
         )
     elif step == "import" and board.backup_path:
         hint += " Nothing was imported."
-    return Failure(step, str(exc), hint)
+    return Failure(step, message, hint)

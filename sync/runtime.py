@@ -11,11 +11,10 @@ import logging
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TextIO
 
-from actions_toolkit import core
 from actions_toolkit.command import Command
+from actions_toolkit.file_command import prepare_key_value_message
 
 LOGGER_NAME = "sync"
 # GitHub drops a step summary larger than this, with an error of its own.
@@ -69,9 +68,9 @@ class WorkflowFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         message = self._redact(record.getMessage())
-        if record.exc_info and record.levelno >= logging.ERROR:
-            # Only reached with debug logging on: the caller attaches exc_info
-            # then and only then.
+        if record.exc_info:
+            # Tracebacks are logged at debug level only, so they show only
+            # with step debug logging on.
             message += "\n" + self._redact(self.formatException(record.exc_info))
         command = _LEVEL_COMMANDS.get(record.levelno)
         if command is None:
@@ -124,8 +123,10 @@ class Runtime:
         for name, value in outputs.items():
             value = self.redact(value)
             if self.output_file:
-                Path(self.output_file).touch(exist_ok=True)
-                core.set_output(name, value)
+                # The file named by our environment, not os.environ: the
+                # toolkit's set_output would fall back to ::set-output::.
+                with open(self.output_file, "a", encoding="utf-8", newline="") as out:
+                    out.write(prepare_key_value_message(name, value) + "\n")
             else:
                 # Never the deprecated ::set-output:: command: plain text only.
                 self._write(neutralize(f"output {name}={value}"))

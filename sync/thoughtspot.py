@@ -220,7 +220,7 @@ class Client:
         for i, item in enumerate(data):
             response = item.get("response", {}) if isinstance(item, dict) else {}
             status = response.get("status", {}) if isinstance(response, dict) else {}
-            header = response.get("header") or {}
+            header = response.get("header") if isinstance(response, dict) else None
             items.append(
                 ImportItem(
                     index=item.get("request_index", i) if isinstance(item, dict) else i,

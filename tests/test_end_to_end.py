@@ -11,8 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from actionrun import ENTRYPOINT, FIXTURES, run_action
-from conftest import ADMIN, DEV_GUID, PASSWORD, PROD_GUID, SECRET_KEY, Promote
+from actionrun import ENTRYPOINT, FIXTURES, assert_no_secrets, run_action
+from conftest import (
+    ADMIN,
+    DEV_GUID,
+    PASSWORD,
+    PROD_GUID,
+    SECRET_KEY,
+    Promote,
+    issued_tokens,
+)
 from tsemulator import Emulator
 
 from sync import tml
@@ -191,6 +199,18 @@ def test_unknown_prod_guid(promote: Promote, emulator: Emulator) -> None:
     assert "import" not in [r.endpoint for r in emulator.requests]
 
 
+def test_unknown_prod_guid_answered_with_http_400(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.unknown_guid_export = "http_400"
+    unknown = "deadbeef-0000-4000-8000-00000000dead"
+    run = promote(prod_liveboard_guid=unknown)
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert unknown in error and "HTTP 400" in error
+    assert "prod unchanged" in run.summary
+
+
 def test_import_error_item(promote: Promote, emulator: Emulator) -> None:
     before = emulator.get_liveboard(PROD_GUID)
     emulator.import_error(
@@ -297,7 +317,7 @@ def test_ts_variables_alone(emulator: Emulator, tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout
     assert stored_views(emulator) == PROD_VIEWS
-    assert SECRET_KEY not in run.stdout.replace(f"::add-mask::{SECRET_KEY}", "")
+    assert_no_secrets(run, [SECRET_KEY, *issued_tokens(emulator)])
 
 
 def test_ts_variables_without_file_commands_print_summary(
