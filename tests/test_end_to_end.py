@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from actionrun import ENTRYPOINT, FIXTURES, assert_no_secrets, run_action
 from conftest import (
     ADMIN,
@@ -349,3 +350,38 @@ def test_prod_keeps_dev_name_when_asked(promote: Promote, emulator: Emulator) ->
     run = promote(keep_prod_name="false")
     assert run.returncode == 0
     assert stored_name(emulator, PROD_GUID) == "Sales Overview"
+
+
+SHARED_TML = Path(__file__).resolve().parents[2] / "shared" / "tml"
+
+
+@pytest.mark.skipif(
+    not SHARED_TML.is_dir(), reason="../shared/tml is not beside the checkout"
+)
+@pytest.mark.parametrize(
+    "name",
+    ["app-adoption.liveboard.tml", "service-desk.liveboard.tml", "dummy.pinboard.tml"],
+)
+def test_real_export_promoted_end_to_end(
+    emulator: Emulator, tmp_path: Path, name: str
+) -> None:
+    prod_text = (SHARED_TML / name).read_text(encoding="utf-8")
+    prod_guid = emulator.load_liveboard(prod_text)
+    prod_views = tml.views(emulator.get_liveboard(prod_guid))
+    dev = tml.loads(prod_text)
+    dev["guid"] = "eeeeeeee-0000-4000-8000-00000000000e"
+    dev[tml.body_key(dev)]["name"] = "Edited in dev"
+    dev[tml.body_key(dev)].pop("views", None)
+    dev[tml.body_key(dev)]["description"] = "new in dev"
+    emulator.load_liveboard(dev)
+
+    run = Promote(emulator, tmp_path)(
+        dev_liveboard_guid=dev["guid"], prod_liveboard_guid=prod_guid
+    )
+
+    assert run.returncode == 0, run.stdout
+    stored = emulator.get_liveboard(prod_guid)
+    assert tml.views(stored) == prod_views
+    assert tml.body(stored)["description"] == "new in dev"
+    assert tml.body(stored)["name"] == tml.body(tml.loads(prod_text))["name"]
+    assert run.outputs["views-carried"] == str(len(prod_views))
