@@ -17,29 +17,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "entrypoint.py"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-# What action.yml declares, with defaults: the runner fills these in.
-DECLARED_DEFAULTS = {
-    "host": "",
-    "username": "",
-    "secret-key": "",
-    "password": "",
-    "org-id": "",
-    "dev-liveboard-guid": "",
-    "prod-liveboard-guid": "",
-    "dev-views": "drop",
-    "stale-filters": "prune",
-    "keep-prod-name": "true",
-    "dry-run": "false",
-    "backup-dir": "thoughtspot-backup",
-    "verify": "true",
-    "verify-tls": "true",
-    "ca-bundle": "",
-    "timeout": "120",
-}
+ACTION_YML = ROOT / "action.yml"
+
+
+def declared_inputs() -> dict[str, str]:
+    """What action.yml declares, with defaults: the runner fills these in."""
+    action = yaml.safe_load(ACTION_YML.read_text(encoding="utf-8"))
+    return {
+        name: str(spec.get("default", "")) for name, spec in action["inputs"].items()
+    }
 
 
 @dataclass
@@ -134,7 +126,7 @@ def run_action(
         "GITHUB_STEP_SUMMARY": str(summary_file),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    values = dict(DECLARED_DEFAULTS) if declare_defaults else {}
+    values = declared_inputs() if declare_defaults else {}
     values.update(inputs)
     for name, value in values.items():
         environ[f"INPUT_{name.upper()}"] = value

@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; the GitHub self-test "
+        "workflow alone needs another, for the action's container)",
+    )
+    parser.add_argument(
         "--user",
         type=_user,
         action="append",
@@ -70,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    emu.start(args.port)
+    emu.start(args.port, args.bind)
     try:
         if args.url_file:
             partial = args.url_file.with_name(args.url_file.name + ".tmp")

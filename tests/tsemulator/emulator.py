@@ -225,10 +225,12 @@ class Emulator:
 
     # -- running -----------------------------------------------------------------
 
-    def start(self, port: int = 0) -> Emulator:
+    def start(self, port: int = 0, bind: str = "127.0.0.1") -> Emulator:
+        # `bind` other than loopback is only for GitHub's self-test workflow,
+        # where the action's container reaches the runner through its bridge.
         if self._server is not None:
             return self
-        self._server = EmulatorHTTPServer(port, self)
+        self._server = EmulatorHTTPServer(port, self, bind)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},  # keeps stop() quick

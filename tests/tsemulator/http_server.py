@@ -156,9 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, emulator: Emulator) -> None:
+    def __init__(self, port: int, emulator: Emulator, bind: str = "127.0.0.1") -> None:
         self.emulator = emulator
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__((bind, port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client hanging up mid-reply is not the emulator's failure
