@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sync import __version__, config, report
 from sync.config import INPUTS, SECRET_INPUTS, ConfigError
@@ -33,7 +35,7 @@ worked (or the dry run validated), 1 on any failure.
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="thoughtspot-view-sync",
         description=(
             "Promote a ThoughtSpot liveboard from dev to prod and carry over the "
@@ -61,6 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One failure code for everything, as --help promises; argparse's own
+        # is 2.
+        self.print_usage(sys.stderr)
+        print(f"::error title=ThoughtSpot view sync failed::{message}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def _cancel(signum: int, frame: object) -> None:
+    # The runner sends SIGTERM when a job is cancelled; turn it into the same
+    # path as Ctrl-C so the summary still says where the run stopped.
+    raise KeyboardInterrupt
+
+
 def main(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> int:
@@ -70,10 +87,10 @@ def main(
     runtime = Runtime(environ)
     # Mask before anything else is printed, even if the rest is invalid.
     runtime.mask(config.secrets_in(environ))
+    runtime.set_debug(debug_flag or config.is_debug(environ))
     try:
         settings = config.load(environ, overrides=args, workspace=Path.cwd())
     except ConfigError as exc:
-        runtime.set_debug(debug_flag or config.is_debug(environ))
         return _finish(
             runtime,
             RunResult(host=None),
@@ -83,7 +100,6 @@ def main(
                 "Nothing was sent to ThoughtSpot. Fix the inputs named above.",
             ),
         )
-    runtime.set_debug(debug_flag or settings.debug)
     result = promote(settings, runtime)
     result.non_default_inputs = config.non_defaults(environ, args)
     return _finish(runtime, result, result.failure)
@@ -91,16 +107,27 @@ def main(
 
 def _finish(runtime: Runtime, result: RunResult, failure: Failure | None) -> int:
     result.failure = failure
-    runtime.write_summary(report.summary(result))
-    runtime.set_outputs(report.outputs(result))
-    if failure is not None:
-        state = result.prod_state.value
+    try:
+        runtime.write_summary(report.summary(result))
+        runtime.set_outputs(report.outputs(result))
+    except OSError as exc:
         log.error(
-            "%s failed: %s (prod %s)%s",
-            failure.step.capitalize(),
-            failure.message,
-            state,
-            f". {failure.hint}" if failure.hint else "",
+            "Could not write the job summary or outputs (%s): %s. Prod %s.",
+            exc.filename,
+            exc.strerror or exc,
+            result.prod_state.value,
+            extra={"title": "ThoughtSpot view sync failed"},
+        )
+        return 1
+    if failure is not None:
+        parts = [
+            f"{failure.step.capitalize()} failed: {failure.message}",
+            f"Prod {result.prod_state.value}",
+            failure.hint,
+        ]
+        log.error(
+            "%s",
+            ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + ".",
             extra={"title": "ThoughtSpot view sync failed"},
         )
         return 1
@@ -109,10 +136,19 @@ def _finish(runtime: Runtime, result: RunResult, failure: Failure | None) -> int
 
 
 def run() -> None:
+    signal.signal(signal.SIGTERM, _cancel)
     try:
         code = main()
     except KeyboardInterrupt:
         code = 130
+    except Exception as exc:  # the last net: one ::error, no traceback
+        print(
+            f"::error title=ThoughtSpot view sync failed::unexpected error: "
+            f"{type(exc).__name__}; rerun with RUNNER_DEBUG=1 for details"
+        )
+        if os.environ.get("RUNNER_DEBUG") == "1":
+            raise
+        code = 1
     sys.exit(code)
 
 

@@ -50,6 +50,8 @@ INPUTS: tuple[Input, ...] = (
     Input("stale-filters", "prune",
           description="A prod view filter on a filter dev removed: prune, keep or fail"),
     Input("keep-prod-name", "true", description="Keep prod's liveboard name"),
+    Input("allow-view-loss", "false",
+          description="Import even when prod has views the export does not show (they are lost)"),
     Input("dry-run", "false",
           description="Validate the import (VALIDATE_ONLY) but write nothing"),
     Input("backup-dir", "thoughtspot-backup",
@@ -80,6 +82,7 @@ class Settings:
     prod_guid: str
     policy: Policy
     dry_run: bool
+    allow_view_loss: bool
     backup_dir: Path
     verify: bool
     tls_verify: bool | str  # what requests takes: a flag or a CA bundle path
@@ -111,7 +114,13 @@ def secrets_in(environ: Mapping[str, str]) -> list[str]:
     """Every secret the environment carries, read before validation so that it
     can be masked even when the rest of the configuration is wrong."""
     raw = raw_inputs(environ)
-    return [raw[name].strip() for name in SECRET_INPUTS if name in raw]
+    found = [raw[name].strip() for name in SECRET_INPUTS if name in raw]
+    # A password pasted into the host URL is refused, but must not be shown.
+    host = raw.get("host", "")
+    match = re.match(r"^[a-z]+://[^/@]*:([^/@]+)@", host.strip(), re.IGNORECASE)
+    if match:
+        found.append(match.group(1))
+    return found
 
 
 def load(
@@ -150,10 +159,8 @@ def load(
     )
     dev_views = parse("dev-views", _choice("drop", "keep"))
     stale = parse("stale-filters", _choice("prune", "keep", "fail"))
-    flags = {
-        n: parse(n, _boolean)
-        for n in ("keep-prod-name", "dry-run", "verify", "verify-tls")
-    }
+    # Every input whose default is a boolean is one.
+    flags = {s.name: parse(s.name, _boolean) for s in INPUTS if s.default in _BOOLEANS}
     timeout = parse("timeout", _timeout)
     backup_dir = parse("backup-dir", _relative_dir)
     ca_bundle = values["ca-bundle"]
@@ -164,7 +171,7 @@ def load(
             "the prod liveboard must be a different one"
         )
     root = workspace or Path.cwd()
-    if ca_bundle and not (root / ca_bundle).is_file():
+    if ca_bundle and not _is_file(root / ca_bundle):
         problems.append(f"input 'ca-bundle': no file at '{ca_bundle}'")
 
     if problems:
@@ -182,6 +189,7 @@ def load(
         policy=Policy(dev_views=dev_views, stale_filters=stale,
                       keep_prod_name=flags["keep-prod-name"]),
         dry_run=flags["dry-run"],
+        allow_view_loss=flags["allow-view-loss"],
         backup_dir=(root / backup_dir).resolve(),
         verify=flags["verify"],
         tls_verify=tls,
@@ -218,8 +226,24 @@ def _choice(*allowed: str):  # type: ignore[no-untyped-def]
 
 def _host(text: str) -> str:
     url = text if "://" in text else "https://" + text
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a port out of range
+    except ValueError:
+        raise ConfigError(
+            f"expected a cluster URL like https://x.thoughtspot.cloud, got '{text}'"
+        ) from None
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: the text holds a credential.
+        raise ConfigError(
+            "the URL must not hold a user name or password; use 'username' and 'secret-key' or 'password'"
+        )
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or re.search(r"\s", url)
+        or port == 0
+    ):
         raise ConfigError(
             f"expected a cluster URL like https://x.thoughtspot.cloud, got '{text}'"
         )
@@ -235,7 +259,8 @@ def _guid(text: str) -> str:
         raise ConfigError(
             f"expected a GUID like 2ed8192a-0000-4b1c-9d2e-0123456789ab, got '{text}'"
         )
-    return text
+    # ThoughtSpot writes GUIDs in lower case and compares them as written.
+    return text.lower()
 
 
 def _org_id(text: str) -> int:
@@ -252,6 +277,13 @@ def _timeout(text: str) -> float:
     if not 0 < seconds <= 3600:
         raise ConfigError(f"expected between 0 and 3600 seconds, got '{text}'")
     return seconds
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the file system
+        return False
 
 
 def _relative_dir(text: str) -> Path:

@@ -75,13 +75,22 @@ class MergeResult:
         return sum(len(v.pruned) for v in self.views)
 
 
-def merge(dev: dict[str, Any], prod: dict[str, Any], policy: Policy) -> MergeResult:
-    """Dev's liveboard, re-pointed at prod, carrying every prod view."""
+def merge(
+    dev: dict[str, Any],
+    prod: dict[str, Any],
+    policy: Policy,
+    target_guid: str | None = None,
+) -> MergeResult:
+    """Dev's liveboard, re-pointed at prod, carrying every prod view.
+
+    `target_guid` is the prod liveboard's GUID as the user gave it; it wins
+    over the exported document's, which may lack one (``include_guid``).
+    """
     result = copy.deepcopy(dev)
     dev_body = result[tml.body_key(result)]
     prod_body = tml.body(prod)
 
-    _retarget(result, prod)
+    _retarget(result, prod, target_guid)
     if policy.keep_prod_name and "name" in prod_body:
         dev_body["name"] = prod_body["name"]
 
@@ -103,11 +112,24 @@ def merge(dev: dict[str, Any], prod: dict[str, Any], policy: Policy) -> MergeRes
             _outcome(carried, "prod", "carried", stale=stale, pruned=pruned)
         )
 
+    taken_guids = {v.get("view_guid") for v in prod_views if v.get("view_guid")}
     for view in dev_views:
         twin = index.match(view)
         if twin is not None:
             outcomes[twin].replaced_dev_copy = True
+        elif policy.dev_views == "keep" and view.get("view_guid") in taken_guids:
+            # Same view_guid, another obj_id: ThoughtSpot refuses a TML holding
+            # one view_guid twice, and prod's view must win.
+            outcomes.append(
+                _outcome(
+                    view,
+                    "dev",
+                    "dropped",
+                    reason="its view_guid belongs to a prod view",
+                )
+            )
         elif policy.dev_views == "keep":
+            taken_guids.add(view.get("view_guid"))
             merged.append(copy.deepcopy(view))
             outcomes.append(_outcome(view, "dev", "kept", reason="exists only in dev"))
         else:
@@ -142,9 +164,14 @@ def missing_views(
     return [view for view in expected if index.match(view) is None]
 
 
-def _retarget(result: dict[str, Any], prod: dict[str, Any]) -> None:
-    if "guid" in prod:
-        result["guid"] = prod["guid"]
+def _retarget(
+    result: dict[str, Any], prod: dict[str, Any], target_guid: str | None
+) -> None:
+    guid = target_guid or prod.get("guid")
+    if not guid:
+        # Without a GUID the import would update whatever dev's points at.
+        raise tml.TmlError("prod's TML has no guid to import over")
+    result["guid"] = guid
     if prod.get("obj_id"):
         result["obj_id"] = prod["obj_id"]
     else:

@@ -1,4 +1,5 @@
-"""The order of a promotion: sign in, export, back up, merge, import, verify.
+"""The order of a promotion: sign in, export, check, back up, merge, import,
+verify.
 
 Each step either moves the run forward or records one Failure, with what the
 user can do about it and whether prod changed. Nothing here formats output.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sync import merge as merging
 from sync import tml
 from sync.config import Settings
 from sync.result import Failure, LiveboardResult, ProdState, RunResult
-from sync.runtime import Runtime
+from sync.runtime import NOTICE, Runtime
 from sync.thoughtspot import (
     AuthenticationError,
     Client,
@@ -27,6 +29,9 @@ from sync.thoughtspot import (
 
 log = logging.getLogger("sync.promote")
 
+# Before 26.5.0.cl an import kept at most this many views per liveboard.
+OLD_CLUSTER_VIEW_LIMIT = 100
+
 
 class StepFailed(Exception):
     def __init__(self, failure: Failure, prod_state: ProdState | None = None) -> None:
@@ -35,7 +40,7 @@ class StepFailed(Exception):
         self.prod_state = prod_state
 
 
-def make_client(settings: Settings) -> Client:
+def make_client(settings: Settings, runtime: Runtime) -> Client:
     return Client(
         settings.host,
         settings.username,
@@ -45,13 +50,14 @@ def make_client(settings: Settings) -> Client:
         env="prod",
         timeout=settings.timeout,
         verify=settings.tls_verify,
+        on_token=lambda token: runtime.mask([token]),
     )
 
 
 def promote(
     settings: Settings, runtime: Runtime, client: Client | None = None
 ) -> RunResult:
-    client = client or make_client(settings)
+    client = client or make_client(settings, runtime)
     result = RunResult(
         host=settings.host,
         dry_run=settings.dry_run,
@@ -62,20 +68,27 @@ def promote(
     result.liveboards.append(board)
     started = time.monotonic()
     step = "sign-in"
+    if settings.tls_verify is False:
+        log.warning(
+            "TLS certificates are not checked (verify-tls: false)",
+            extra={"title": "TLS verification off"},
+        )
     try:
         with runtime.group(f"Sign in to {settings.host} as {settings.username}"):
             client.login()
-            runtime.mask([client.token])
             log.info("Signed in to %s", settings.host)
 
         step = "export"
         with runtime.group("Export dev and prod liveboards"):
             dev_doc, prod_doc, prod_edoc = _export(client, board)
 
+        step = "view check"
+        with runtime.group("Check that the export holds every prod view"):
+            _check_hidden_views(client, prod_doc, board, settings.allow_view_loss)
+
         step = "backup"
         with runtime.group("Back up prod"):
             board.backup_path = _backup(settings.backup_dir, board.prod_guid, prod_edoc)
-            log.info("Prod TML as exported saved to %s", board.backup_path)
 
         step = "merge"
         with runtime.group("Carry prod's views into dev's liveboard"):
@@ -98,6 +111,19 @@ def promote(
     except ThoughtSpotError as exc:
         result.failure = _failure_from(step, exc, board)
         if step == "import" and _outcome_unknown(exc):
+            result.prod_state = ProdState.UNKNOWN
+    except KeyboardInterrupt:  # also SIGTERM, see __main__
+        result.failure = Failure(
+            step,
+            f"the run was cancelled during {step}",
+            f"Check prod liveboard {board.prod_guid}."
+            + (
+                f" The backup {board.backup_path} holds it as it was."
+                if board.backup_path
+                else ""
+            ),
+        )
+        if step == "import":
             result.prod_state = ProdState.UNKNOWN
     except Exception as exc:  # every failure must reach the report
         log.debug("Unexpected error", exc_info=True)
@@ -129,9 +155,19 @@ def _export(client: Client, board: LiveboardResult) -> tuple[dict, dict, str]:
                 Failure(
                     "export",
                     f"the {role} liveboard {guid} exported TML that cannot be read: {exc}",
-                    "Export it in ThoughtSpot (Edit TML) to see what it holds.",
+                    "Open it in ThoughtSpot (Edit TML) to see what it holds.",
                 )
             ) from None
+    exported_guid = str(docs["prod"].get("guid") or board.prod_guid).lower()
+    if exported_guid != board.prod_guid:
+        raise StepFailed(
+            Failure(
+                "export",
+                f"asked for prod liveboard {board.prod_guid}, ThoughtSpot sent "
+                f"liveboard {exported_guid}",
+                "Nothing was imported. Check 'prod-liveboard-guid'.",
+            )
+        )
     board.dev_name = _name(docs["dev"]) or items[board.dev_guid].name
     board.prod_name = _name(docs["prod"]) or items[board.prod_guid].name
     log.info(
@@ -143,10 +179,73 @@ def _export(client: Client, board: LiveboardResult) -> tuple[dict, dict, str]:
     return docs["dev"], docs["prod"], items[board.prod_guid].edoc
 
 
+def _check_hidden_views(
+    client: Client, prod: dict, board: LiveboardResult, allow_loss: bool
+) -> None:
+    """An export holds public views and the exporting account's own private
+    ones. The import then replaces all views, so any view the export did not
+    show would be deleted: find those before anything is written."""
+    listing = client.liveboard_views([board.prod_guid])
+    if listing is None:
+        log.log(
+            NOTICE,
+            "This cluster does not list personalized views (metadata/search "
+            "include_personalised_views, 26.5.0.cl and later): views hidden "
+            "from the export cannot be detected, so this check is skipped",
+            extra={"title": "View check skipped"},
+        )
+        return
+    exported = tml.views(prod)
+    hidden = [
+        v
+        for v in listing.get(board.prod_guid, [])
+        if merging.missing_views(
+            [{"view_guid": v.get("view_guid"), "name": v.get("view_name")}], exported
+        )
+    ]
+    if not hidden:
+        log.info("The export holds all %d prod view(s)", len(exported))
+        return
+    named = ", ".join(
+        f"'{v.get('view_name')}' ({'public' if v.get('is_public') else 'private'}"
+        f"{', by ' + str(v.get('author_name')) if v.get('author_name') else ''})"
+        for v in hidden
+    )
+    text = (
+        f"{len(hidden)} view(s) of prod liveboard '{board.prod_name}' "
+        f"({board.prod_guid}) are not in the export, so the import would delete "
+        f"them: {named}"
+    )
+    board.hidden_views = [str(v.get("view_name")) for v in hidden]
+    if allow_loss:
+        log.warning(
+            text + " (allow-view-loss: true)", extra={"title": "Views will be lost"}
+        )
+        return
+    raise StepFailed(
+        Failure(
+            "view check",
+            text,
+            "Nothing was imported. ThoughtSpot exports only public views and the "
+            "account's own private views: run the promotion as an account that "
+            "sees them, ask their owners to share them, or set "
+            "'allow-view-loss: true' to accept losing them.",
+        ),
+        ProdState.UNCHANGED,
+    )
+
+
 def _backup(folder: Path, guid: str, edoc: str) -> Path:
     path = folder / f"{guid}.liveboard.tml"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.read_text(encoding="utf-8") != edoc:
+            # An earlier run's backup may be the only good copy of prod (say
+            # its verification failed): keep it under its own time stamp.
+            stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            kept = path.with_name(f"{guid}.{stamp:%Y%m%dT%H%M%SZ}.liveboard.tml")
+            path.replace(kept)
+            log.info("The earlier backup was kept as %s", kept)
         path.write_text(edoc, encoding="utf-8")
     except OSError as exc:
         raise StepFailed(
@@ -157,11 +256,12 @@ def _backup(folder: Path, guid: str, edoc: str) -> Path:
                 "folder in the workspace.",
             )
         ) from None
+    log.info("Prod TML as exported saved to %s", path)
     return path
 
 
 def _merge(dev: dict, prod: dict, settings: Settings, board: LiveboardResult) -> dict:
-    outcome = merging.merge(dev, prod, settings.policy)
+    outcome = merging.merge(dev, prod, settings.policy, target_guid=board.prod_guid)
     board.views = outcome.views
     for view in outcome.views:
         for ref in view.pruned:
@@ -185,6 +285,16 @@ def _merge(dev: dict, prod: dict, settings: Settings, board: LiveboardResult) ->
                 "'stale-filters' to prune (drop them from the views) or keep.",
             )
         )
+    carried = len(tml.views(outcome.document))
+    if carried > OLD_CLUSTER_VIEW_LIMIT:
+        log.warning(
+            "%d views go into '%s': clusters before 26.5.0.cl keep at most %d "
+            "views per liveboard; the check after the import will tell",
+            carried,
+            board.prod_name,
+            OLD_CLUSTER_VIEW_LIMIT,
+            extra={"title": "Many views"},
+        )
     log.info(
         "%d prod view(s) carried, %d dev-only view(s) kept, %d dropped, "
         "%d stale reference(s) pruned",
@@ -206,16 +316,16 @@ def _import(
     (item,) = client.import_tml([tml.dumps(merged)], result.import_policy)
     board.import_status = item.status
     if item.status == "ERROR":
-        written = "nothing was validated" if settings.dry_run else "nothing was written"
+        code = f" (code {item.code})" if item.code else ""
+        what = "validation of" if settings.dry_run else "import of"
         raise StepFailed(
             Failure(
                 "import",
-                f"ThoughtSpot rejected the import of '{board.dev_name}' into prod "
-                f"liveboard {board.prod_guid}"
-                f"{f' (code {item.code})' if item.code else ''}: {item.message}",
-                f"Prod is unchanged ({written}, import policy "
-                f"{result.import_policy}). The dev liveboard may use a data source, "
-                "column or parameter prod does not have: create it in prod first.",
+                f"ThoughtSpot rejected the {what} '{board.dev_name}' into prod "
+                f"liveboard {board.prod_guid}{code}: {item.message}",
+                f"Nothing was written (import policy {result.import_policy}). The "
+                "dev liveboard may use a data source, column or parameter prod "
+                "does not have: create it in prod first.",
             ),
             ProdState.UNCHANGED,
         )
@@ -227,31 +337,43 @@ def _import(
             item.message,
             extra={"title": "Import warning"},
         )
-    if item.guid and item.guid != board.prod_guid and not settings.dry_run:
-        # The import created or updated another object than prod's liveboard.
-        result.prod_state = ProdState.CHANGED
+    if settings.dry_run:
+        log.info("Dry run: ThoughtSpot validated the import; nothing was written")
+        return
+    result.prod_state = ProdState.CHANGED
+    if item.guid and item.guid.lower() != board.prod_guid:
+        # The import updated another object than prod's liveboard.
         raise StepFailed(
             Failure(
                 "import",
                 f"ThoughtSpot wrote liveboard {item.guid}, not prod liveboard "
                 f"{board.prod_guid}",
-                "Check for an obj_id clash in prod; the backup holds prod as it was.",
+                f"Check liveboard {item.guid} and prod; an obj_id shared by both "
+                f"can cause this. The backup {board.backup_path} holds prod as it was.",
             ),
-            ProdState.CHANGED,
+            ProdState.UNKNOWN,
         )
-    if settings.dry_run:
-        log.info("Dry run: ThoughtSpot validated the import; nothing was written")
-    else:
-        result.prod_state = ProdState.CHANGED
-        log.info("Imported into prod liveboard %s", board.prod_guid)
+    log.info("Imported into prod liveboard %s", board.prod_guid)
 
 
 def _verify(client: Client, merged: dict, board: LiveboardResult) -> None:
     expected = tml.views(merged)
-    items = client.export_liveboards(
-        [board.prod_guid], labels={board.prod_guid: "prod"}
-    )
-    present = tml.views(tml.loads(items[board.prod_guid].edoc))
+    try:
+        items = client.export_liveboards(
+            [board.prod_guid], labels={board.prod_guid: "prod"}
+        )
+        present = tml.views(tml.loads(items[board.prod_guid].edoc))
+    except (ThoughtSpotError, tml.TmlError) as exc:
+        raise StepFailed(
+            Failure(
+                "verify",
+                f"the import was done, but prod could not be read back to check "
+                f"its views: {exc}",
+                f"Open prod liveboard {board.prod_guid} and check its views; the "
+                f"backup {board.backup_path} holds it as it was before.",
+            ),
+            ProdState.UNVERIFIED,
+        ) from None
     missing = merging.missing_views(expected, present)
     board.verified = len(expected) - len(missing)
     board.missing = [str(v.get("name") or v.get("view_guid")) for v in missing]
@@ -262,8 +384,8 @@ def _verify(client: Client, merged: dict, board: LiveboardResult) -> None:
                 f"after the import, {len(missing)} of {len(expected)} carried view(s) "
                 f"are missing from prod liveboard '{board.prod_name}' "
                 f"({board.prod_guid}): {', '.join(repr(n) for n in board.missing)}",
-                f"Prod changed. Restore it from the backup {board.backup_path} "
-                "(import that file in ThoughtSpot as an administrator).",
+                f"Restore prod from the backup {board.backup_path} (import that "
+                "file in ThoughtSpot as an administrator).",
             ),
             ProdState.CHANGED,
         )
@@ -299,12 +421,12 @@ def _outcome_unknown(exc: ThoughtSpotError) -> bool:
 def _failure_from(step: str, exc: ThoughtSpotError, board: LiveboardResult) -> Failure:
     hint = next((h for t, h in _HINTS.items() if isinstance(exc, t)), "")
     message = str(exc)
-    if step in ("export", "verify") and not isinstance(exc, ObjectError):
+    if step in ("export", "view check") and not isinstance(exc, ObjectError):
         # The server's message may not say which liveboard it choked on.
         guids = f"prod liveboard {board.prod_guid}"
         if step == "export":
             guids = f"dev liveboard {board.dev_guid} and {guids}"
-        message += f" (exporting {guids})"
+        message += f" (for {guids})"
         if exc.status == 400:
             hint = _HINTS[ObjectError]
     if step == "import" and _outcome_unknown(exc):
@@ -313,6 +435,6 @@ def _failure_from(step: str, exc: ThoughtSpotError, board: LiveboardResult) -> F
             f"changed. Check prod liveboard {board.prod_guid}; the backup "
             f"{board.backup_path} holds it as it was."
         )
-    elif step == "import" and board.backup_path:
-        hint += " Nothing was imported."
+    elif step == "import":
+        hint = (hint + " Nothing was imported.").strip()
     return Failure(step, message, hint)

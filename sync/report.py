@@ -65,6 +65,7 @@ def heading(result: RunResult) -> str:
         ProdState.UNCHANGED: "prod unchanged",
         ProdState.CHANGED: "prod changed: restore it from the backup",
         ProdState.UNKNOWN: "prod may have changed: check it",
+        ProdState.UNVERIFIED: "prod changed but could not be checked",
     }[result.prod_state]
     return f"❌ ThoughtSpot view sync failed: {state}"
 
@@ -86,12 +87,14 @@ def _result_text(view: ViewOutcome, result: RunResult) -> str:
     return text
 
 
-def _view_table(board: LiveboardResult, result: RunResult, host: str) -> list[str]:
+def _view_table(
+    board: LiveboardResult, views: list[ViewOutcome], result: RunResult, host: str
+) -> list[str]:
     lines = [
         "| View | Visibility | Author | Filters | Result |",
         "| --- | --- | --- | ---: | --- |",
     ]
-    for view in board.views:
+    for view in views:
         target = board.prod_guid if view.source == "prod" else board.dev_guid
         name = md(view.name)
         if view.view_guid:
@@ -104,7 +107,9 @@ def _view_table(board: LiveboardResult, result: RunResult, host: str) -> list[st
     return lines
 
 
-def _liveboard_section(board: LiveboardResult, result: RunResult) -> list[str]:
+def _liveboard_section(
+    board: LiveboardResult, result: RunResult, row_limit: int | None = None
+) -> list[str]:
     host = result.host or ""
     prod_name = md(board.prod_name or board.prod_guid)
     dev_name = md(board.dev_name or board.dev_guid)
@@ -119,7 +124,14 @@ def _liveboard_section(board: LiveboardResult, result: RunResult) -> list[str]:
     if board.dev_name is not None and not any(v.source == "prod" for v in board.views):
         lines += ["Prod has no personalized views: there was nothing to carry.", ""]
     if board.views:
-        lines += [*_view_table(board, result, host), ""]
+        shown = board.views if row_limit is None else board.views[:row_limit]
+        lines += [*_view_table(board, shown, result, host), ""]
+        if len(shown) < len(board.views):
+            lines += [
+                f"{len(board.views) - len(shown)} more views are not shown: the "
+                "summary is limited to 1 MiB. The `report` output lists them all.",
+                "",
+            ]
     dropped = board.dropped
     if dropped:
         names = ", ".join(code(v.name) for v in dropped)
@@ -128,6 +140,11 @@ def _liveboard_section(board: LiveboardResult, result: RunResult) -> list[str]:
             f"Not carried: {n} view{'s' if n != 1 else ''} that "
             f"exist{'s' if n == 1 else ''} only in dev ({names}); set "
             f"`dev-views: keep` to promote {'it' if n == 1 else 'them'}."
+        )
+    if board.hidden_views:
+        names = ", ".join(code(n) for n in board.hidden_views)
+        lines.append(
+            f"Not in the export, so not carried: {names} (other users' private views)."
         )
     if board.import_warnings:
         for warning in board.import_warnings:
@@ -152,7 +169,27 @@ def _cluster(host: str) -> str:
     return re.sub(r"^https?://", "", host)
 
 
+# GitHub drops a step summary over 1 MiB; leave room for what other steps add.
+SUMMARY_BUDGET = 1024 * 1024 - 64 * 1024
+# GitHub keeps at most 1 MB per output.
+OUTPUT_BUDGET = 1000 * 1000 - 16 * 1024
+
+
 def summary(result: RunResult) -> str:
+    """The job summary, cut to fit GitHub's limit: view rows go first, with a
+    note saying how many were left out (the `report` output has them all)."""
+    text = _summary(result, None)
+    limit = None
+    while len(text.encode("utf-8")) > SUMMARY_BUDGET:
+        rows = sum(len(b.views) for b in result.liveboards)
+        limit = (rows if limit is None else limit) // 2
+        text = _summary(result, limit)
+        if limit == 0:
+            break
+    return text
+
+
+def _summary(result: RunResult, row_limit: int | None) -> str:
     lines = [f"## {heading(result)}", ""]
     if result.failure:
         failure = result.failure
@@ -163,7 +200,7 @@ def summary(result: RunResult) -> str:
         if failure.hint:
             lines += [f"What to check: {md(failure.hint)}", ""]
     for board in result.liveboards:
-        lines += [*_liveboard_section(board, result), ""]
+        lines += [*_liveboard_section(board, result, row_limit), ""]
     lines += [*_details(result), ""]
     return "\n".join(lines)
 
@@ -221,13 +258,21 @@ def report_json(result: RunResult) -> str:
                 "filters_pruned": b.filters_pruned,
                 "verified": b.verified,
                 "missing": b.missing,
+                "hidden": b.hidden_views,
                 "views": [_view_json(v) for v in b.views],
             }
             for b in result.liveboards
         ],
         "requests": result.requests,
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if len(text.encode("utf-8")) > OUTPUT_BUDGET:
+        # Too big for one output: keep the counts, drop the per-view lists.
+        for board in data["liveboards"]:
+            board["views"] = None
+            board["views_omitted"] = True
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
 def outputs(result: RunResult) -> dict[str, str]:

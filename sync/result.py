@@ -14,6 +14,8 @@ class ProdState(enum.Enum):
     CHANGED = "changed"
     # A write was sent but its outcome is not known (a timeout, a 5xx).
     UNKNOWN = "unknown"
+    # The import was applied, but reading prod back to check it failed.
+    UNVERIFIED = "changed, not verified"
 
 
 @dataclass
@@ -35,6 +37,8 @@ class LiveboardResult:
     import_warnings: list[str] = field(default_factory=list)
     verified: int | None = None
     missing: list[str] = field(default_factory=list)
+    # Views the cluster lists for prod but the export did not hold.
+    hidden_views: list[str] = field(default_factory=list)
 
     @property
     def carried(self) -> list[ViewOutcome]:

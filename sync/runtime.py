@@ -7,6 +7,7 @@ the summary are printed instead, so the same code serves the local CLI.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,8 +21,13 @@ LOGGER_NAME = "sync"
 # GitHub drops a step summary larger than this, with an error of its own.
 SUMMARY_LIMIT = 1024 * 1024
 _REDACTED = "***"
+# `logging` has no level for the runner's ::notice::; this sits between INFO
+# and WARNING.
+NOTICE = 25
+logging.addLevelName(NOTICE, "NOTICE")
 _LEVEL_COMMANDS = {
     logging.DEBUG: "debug",
+    NOTICE: "notice",
     logging.WARNING: "warning",
     logging.ERROR: "error",
     logging.CRITICAL: "error",
@@ -41,6 +47,9 @@ class Redactor:
         if len(secret) < 3 or secret in self._secrets:
             return False
         self._secrets.append(secret)
+        escaped = json.dumps(secret)[1:-1]  # as it appears inside JSON text
+        if escaped != secret and escaped not in self._secrets:
+            self._secrets.append(escaped)
         self._secrets.sort(key=len, reverse=True)
         return True
 
@@ -53,10 +62,17 @@ class Redactor:
 
 def neutralize(text: str) -> str:
     """Make sure no line of `text` can be read by the runner as a command."""
-    lines = text.split("\n")
+    lines = _defuse_legacy(text).split("\n")
     return "\n".join(
         "\u203a " + line if line.lstrip().startswith("::") else line for line in lines
     )
+
+
+def _defuse_legacy(text: str) -> str:
+    # The runner still reads the old `##[command]` syntax anywhere in a line
+    # (`##[stop-commands]` would silence every later annotation); a zero-width
+    # space between the hashes keeps the text readable and inert.
+    return text.replace("##[", "#\u200b#[")
 
 
 class WorkflowFormatter(logging.Formatter):
@@ -77,7 +93,7 @@ class WorkflowFormatter(logging.Formatter):
             return neutralize(message)
         title = getattr(record, "title", None)
         properties = {"title": self._redact(title)} if title else {}
-        return str(Command(command, properties, message))
+        return _defuse_legacy(str(Command(command, properties, message)))
 
 
 class Runtime:
@@ -90,6 +106,13 @@ class Runtime:
         self._stream = stream or sys.stdout
         self.output_file = environ.get("GITHUB_OUTPUT") or None
         self.summary_file = environ.get("GITHUB_STEP_SUMMARY") or None
+        # Only a runner reads ::add-mask::; in a terminal the line would show
+        # the very secret it hides, so there we rely on redaction alone.
+        self.on_runner = (
+            environ.get("GITHUB_ACTIONS") == "true"
+            or bool(self.output_file or self.summary_file)
+            or any(name.startswith("INPUT_") for name in environ)
+        )
         self.redact = Redactor()
         self.logger = logging.getLogger(LOGGER_NAME)
         self._handler = logging.StreamHandler(self._stream)
@@ -108,7 +131,7 @@ class Runtime:
             if not value:
                 continue
             for part in [value, *value.splitlines()]:
-                if self.redact.add(part):
+                if self.redact.add(part) and self.on_runner:
                     self._write(str(Command("add-mask", {}, part.strip())))
 
     @contextmanager

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3
 
 from sync import __version__
 
@@ -108,6 +109,7 @@ class Client:
         backoff: float = 0.5,
         max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_token: Callable[[str], None] | None = None,
     ) -> None:
         self.host, self.env = host.rstrip("/"), env
         self._username = username
@@ -120,9 +122,15 @@ class Client:
         self._backoff = backoff
         self._max_wait = max_wait
         self._sleep = sleep
+        # Called with every new token, before it can be printed anywhere: the
+        # caller masks it.
+        self._on_token = on_token
         self._token: str | None = None
         self._session = requests.Session()
         self._session.verify = verify
+        if verify is False:
+            # Warned once by the caller; urllib3 would warn on every request.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._session.headers.update(
             {
                 "User-Agent": USER_AGENT,
@@ -148,6 +156,8 @@ class Client:
                 "sign-in", self.env, self.host, "the response holds no token"
             )
         self._token = str(token)
+        if self._on_token:
+            self._on_token(self._token)
         self._session.headers["Authorization"] = f"Bearer {self._token}"
 
     @property
@@ -201,6 +211,44 @@ class Client:
         if failures:
             raise ObjectError("TML export", self.env, self.host, "; ".join(failures))
         return items
+
+    def liveboard_views(self, guids: Sequence[str]) -> dict[str, list[dict]] | None:
+        """``POST metadata/search``: every personalized view of each liveboard,
+        other users' private ones included (26.5.0.cl and later).
+
+        None when the cluster does not know the field (HTTP 400 or no
+        ``personalised_views`` in the answer); a liveboard missing from the
+        answer maps to no entry.
+        """
+        body = {
+            "metadata": [{"identifier": g, "type": "LIVEBOARD"} for g in guids],
+            "include_details": True,
+            "include_personalised_views": True,
+            "record_offset": 0,
+            "record_size": max(len(guids), 1),
+        }
+        try:
+            data = self._call("metadata search", "metadata/search", body)
+        except ThoughtSpotError as exc:
+            if exc.status == 400:
+                return None
+            raise
+        if not isinstance(data, list):
+            raise self._unexpected("metadata search", data)
+        found: dict[str, list[dict]] = {}
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            detail = item.get("metadata_detail")
+            views = (
+                detail.get("personalised_views") if isinstance(detail, dict) else None
+            )
+            if not isinstance(views, list):
+                return None
+            found[str(item.get("metadata_id", "")).lower()] = [
+                v for v in views if isinstance(v, dict)
+            ]
+        return found
 
     def import_tml(
         self, documents: Sequence[str], policy: str, upsert_views: bool = False
@@ -305,7 +353,7 @@ class Client:
                 raise ConnectionFailed(
                     call, self.env, self.host, f"{reason}; gave up after {waited:.0f}s"
                 )
-            log.warning(
+            log.info(
                 "%s on %s: %s, retrying in %.1fs (attempt %d of %d)",
                 call,
                 self.env,
@@ -332,7 +380,7 @@ class Client:
     def _http_error(
         self, call: str, response: requests.Response, authenticated: bool
     ) -> ThoughtSpotError:
-        code, message = parse_error_body(response.text)
+        code, message = parse_error_body(self._scrub(response.text))
         status = response.status_code
         args = (call, self.env, self.host, message, status, code)
         if status == 401:
@@ -355,15 +403,24 @@ class Client:
                 call,
                 self.env,
                 self.host,
-                f"rate-limited by ThoughtSpot (HTTP 429), still refused after "
-                f"retrying: {message}",
+                f"rate-limited by ThoughtSpot (HTTP 429); gave up within the "
+                f"retry budget of {self._max_wait:.0f}s: {message}",
                 status,
                 code,
             )
         return ThoughtSpotError(*args)
 
+    def _scrub(self, text: str) -> str:
+        """Our own credentials out of server text, before it is cut short (a
+        cut secret would slip past any later masking), JSON-escaped forms too."""
+        for secret in (*self._credential.values(), self._token):
+            if secret:
+                for form in (secret, json.dumps(secret)[1:-1]):
+                    text = text.replace(form, "***")
+        return text
+
     def _unexpected(self, call: str, data: Any) -> ThoughtSpotError:
-        text = data if isinstance(data, str) else json.dumps(data)[:300]
+        text = self._scrub(data if isinstance(data, str) else json.dumps(data))
         return ThoughtSpotError(
             call,
             self.env,
@@ -435,11 +492,31 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+_REASONS = (
+    r"certificate verify failed: [^(\"')]+",
+    r"Connection refused",
+    r"Name or service not known|Temporary failure in name resolution",
+    r"Connection reset by peer|RemoteDisconnected|Connection aborted",
+    r"WRONG_VERSION_NUMBER|wrong version number",
+    r"\[SSL: [A-Z_]+\][^(\"')]*",
+    r"timed out",
+)
+
+
 def _reason(exc: Exception) -> str:
-    # requests' messages repeat the URL and nest exceptions; the class name of
-    # the innermost cause is what a reader needs ("read timed out", etc.).
-    text = str(exc)
+    # requests' messages repeat the URL and nest exceptions; the innermost
+    # cause ("Connection refused", "certificate verify failed: ...") is what a
+    # reader needs.
     if isinstance(exc, requests.Timeout):
         return "no answer in time (timeout)"
-    match = re.search(r"(Connection refused|Name or service not known|timed out)", text)
-    return match.group(1) if match else type(exc).__name__
+    text = str(exc)
+    for pattern in _REASONS:
+        match = re.search(pattern, text)
+        if match:
+            reason = match.group(0).strip()
+            if "WRONG_VERSION" in reason or "wrong version" in reason:
+                return "the server does not speak TLS here (is the host http://?)"
+            if "RemoteDisconnected" in reason or "aborted" in reason:
+                return f"{reason} (is the host https://?)"
+            return reason
+    return type(exc).__name__

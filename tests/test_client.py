@@ -267,3 +267,37 @@ def test_parse_error_body(body: object, code: int | None, message: str) -> None:
 
 def test_clean_message() -> None:
     assert clean_message("A <b>bold</b> &amp; <br/>new line") == "A bold & \nnew line"
+
+
+def test_every_new_token_is_handed_over_for_masking(emulator: Emulator) -> None:
+    seen: list[str] = []
+    c = client(emulator, on_token=seen.append)
+    c.login()
+    emulator.expire_tokens()
+    c.export_liveboards([PROD_GUID])
+    assert len(seen) == 2 and seen[-1] == c.token and seen[0] != seen[1]
+
+
+def test_own_secret_scrubbed_from_server_text_before_it_is_cut(
+    emulator: Emulator,
+) -> None:
+    c = client(emulator, sleep=lambda s: None, max_attempts=1)
+    c.login()
+    # A server echoing the credential near the 300-character cut: a cut secret
+    # would no longer match any mask.
+    body = "x" * 295 + SECRET_KEY + ' {"k": "' + json.dumps(SECRET_KEY)[1:-1] + '"}'
+    emulator.fail_next("export", 502, body=body)
+    with pytest.raises(ThoughtSpotError) as caught:
+        c.export_liveboards([PROD_GUID])
+    assert SECRET_KEY[:6] not in str(caught.value)
+
+
+def test_tls_failure_names_its_cause(tmp_path) -> None:
+    # A plain-HTTP server spoken to over https: the reason says so.
+    emu = Emulator()
+    emu.add_user(ADMIN, secret_key=SECRET_KEY)
+    with emu.start():
+        url = emu.url.replace("http://", "https://")
+        with pytest.raises(ConnectionFailed) as caught:
+            Client(url, ADMIN, secret_key=SECRET_KEY, sleep=lambda s: None).login()
+    assert "TLS" in str(caught.value) or "http://" in str(caught.value)

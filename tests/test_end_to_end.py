@@ -7,8 +7,10 @@ summary, and what the emulator holds afterwards.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,10 +98,11 @@ def test_views_carried(promote: Promote, emulator: Emulator) -> None:
     assert f"{emulator.url}/#/pinboard/{PROD_GUID}?view=c0ffee00" in run.summary
     assert "1 filter pruned: `Sales Channel`" in run.summary
     assert "`dev-views: keep`" in run.summary
-    # one sign-in, one export of both, one import, one verification export
+    # sign-in, one export of both, the view listing, import, verification export
     assert [r.endpoint for r in emulator.requests] == [
         "auth",
         "export",
+        "search",
         "import",
         "export",
     ]
@@ -233,7 +236,9 @@ def test_rate_limited_then_success(promote: Promote, emulator: Emulator) -> None
     emulator.fail_next("export", 429, count=2, headers={"Retry-After": "0"})
     run = promote()
     assert run.returncode == 0, run.stdout
-    assert sum("429" in w for w in run.warnings) == 2
+    # retries are logged as plain lines, not annotations: no warning spam
+    assert run.stdout.count("HTTP 429, retrying") == 2
+    assert run.warnings == [w for w in run.warnings if "429" not in w]
     assert stored_views(emulator) == PROD_VIEWS
 
 
@@ -385,3 +390,129 @@ def test_real_export_promoted_end_to_end(
     assert tml.body(stored)["description"] == "new in dev"
     assert tml.body(stored)["name"] == tml.body(tml.loads(prod_text))["name"]
     assert run.outputs["views-carried"] == str(len(prod_views))
+
+
+def test_views_hidden_from_the_export_stop_the_run(
+    promote: Promote, emulator: Emulator
+) -> None:
+    # Li's private view is not in the admin's export; importing would delete it.
+    emulator.hide_other_users_private_views = True
+    before = emulator.get_liveboard(PROD_GUID)
+    run = promote()
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "1 view(s)" in error and "'My accounts' (private, by li)" in error
+    assert "allow-view-loss" in error
+    assert_prod_unchanged(emulator, before)
+    assert "import" not in [r.endpoint for r in emulator.requests]
+    assert "prod unchanged" in run.summary
+
+
+def test_views_hidden_from_the_export_allowed(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.hide_other_users_private_views = True
+    run = promote(allow_view_loss="true")
+    assert run.returncode == 0, run.stdout
+    assert any("'My accounts'" in w and "allow-view-loss" in w for w in run.warnings)
+    assert stored_views(emulator) == ["East region", "Q3 review"]
+    assert "Not in the export, so not carried: `My accounts`" in run.summary
+    assert json.loads(run.outputs["report"])["liveboards"][0]["hidden"] == [
+        "My accounts"
+    ]
+
+
+@pytest.mark.parametrize("support", ["http_400", "absent"])
+def test_cluster_without_the_views_listing(
+    promote: Promote, emulator: Emulator, support: str
+) -> None:
+    emulator.personalised_views_support = support
+    run = promote()
+    assert run.returncode == 0, run.stdout
+    notices = run.commands("notice")
+    assert len(notices) == 1 and "check is skipped" in notices[0]
+    assert stored_views(emulator) == PROD_VIEWS
+
+
+def test_uppercase_guids_accepted(promote: Promote, emulator: Emulator) -> None:
+    run = promote(
+        dev_liveboard_guid=DEV_GUID.upper(), prod_liveboard_guid=PROD_GUID.upper()
+    )
+    assert run.returncode == 0, run.stdout
+    assert stored_views(emulator) == PROD_VIEWS
+
+
+def test_host_with_a_password_refused_without_echoing_it(
+    promote: Promote, emulator: Emulator
+) -> None:
+    url = emulator.url.replace("http://", "http://admin:hunter2hunter2@")
+    run = promote(host=url)
+    assert run.returncode == 1
+    assert "must not hold a user name or password" in run.errors[0]
+    assert "hunter2hunter2" not in run.stdout.replace("::add-mask::hunter2hunter2", "")
+    assert "hunter2hunter2" not in run.summary
+    assert emulator.requests == []
+
+
+def test_rerun_keeps_the_earlier_backup(promote: Promote, emulator: Emulator) -> None:
+    """A failed verification points at the backup; a second run in the same
+    workspace must not overwrite that only good copy."""
+    original = emulator.get_liveboard(PROD_GUID)
+    emulator.lose_views_on_import()
+    first = promote()
+    assert first.returncode == 1
+    workspace = first.workspace
+    second = run_action(workspace, promote.base_inputs())
+    assert second.returncode == 0, second.stdout
+    backups = sorted((workspace / "thoughtspot-backup").iterdir())
+    assert len(backups) == 2
+    assert [tml.loads(p.read_text()) == original for p in backups].count(True) == 1
+
+
+def test_verification_export_failing_is_not_called_damage(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.fail_next("export", 500, skip=1)  # only the export after the import
+    run = promote()
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "the import was done, but prod could not be read back" in error
+    assert "ThoughtSpot view sync failed: prod changed but could not be checked" in (
+        run.summary
+    )
+    assert "restore it from the backup" not in run.summary
+    assert stored_views(emulator) == PROD_VIEWS
+
+
+def test_cancelled_during_import(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.set_latency(3.0, endpoint="import")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    summary = tmp_path / "summary"
+    summary.write_text("")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "INPUT_HOST": emulator.url,
+        "INPUT_USERNAME": ADMIN,
+        "INPUT_SECRET-KEY": SECRET_KEY,
+        "INPUT_DEV-LIVEBOARD-GUID": DEV_GUID,
+        "INPUT_PROD-LIVEBOARD-GUID": PROD_GUID,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(ENTRYPOINT)],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while "import" not in [r.endpoint for r in emulator.requests]:
+        assert time.monotonic() < deadline, "the import never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    stdout, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    errors = [line for line in stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "cancelled during import" in errors[0]
+    assert "prod may have changed" in summary.read_text()

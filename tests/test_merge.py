@@ -161,7 +161,33 @@ def test_view_identity(prod_view: dict, dev_view: dict, same: bool) -> None:
         board(views=[prod_view]),
         Policy(dev_views="keep"),
     )
-    assert len(tml.views(result.document)) == (1 if same else 2)
+    # A dev view is never sent beside a prod view holding the same view_guid.
+    collide = bool(dev_view.get("view_guid")) and dev_view.get(
+        "view_guid"
+    ) == prod_view.get("view_guid")
+    assert len(tml.views(result.document)) == (1 if same or collide else 2)
+
+
+def test_dev_view_with_a_prod_view_guid_is_not_kept_twice() -> None:
+    prod_view = {"name": "A", "obj_id": "o1", "view_guid": "g1"}
+    dev_view = {"name": "B", "obj_id": "o2", "view_guid": "g1"}
+    result = merge(
+        board(guid=DEV_GUID, views=[dev_view]),
+        board(views=[prod_view]),
+        Policy(dev_views="keep"),
+    )
+    assert tml.views(result.document) == [prod_view]
+    assert result.views[1].result == "dropped"
+    assert "view_guid" in result.views[1].reason
+
+
+def test_target_guid_given_wins_and_a_missing_one_is_refused() -> None:
+    prod = board()
+    del prod["guid"]
+    doc = merge(board(guid=DEV_GUID), prod, Policy(), target_guid=PROD_GUID).document
+    assert doc["guid"] == PROD_GUID
+    with pytest.raises(tml.TmlError, match="no guid"):
+        merge(board(guid=DEV_GUID), prod, Policy())
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from sync.runtime import Runtime, neutralize
 
 
 def make(
-    tmp_path: Path | None = None, debug: bool = False
+    tmp_path: Path | None = None, debug: bool = False, runner: bool = True
 ) -> tuple[Runtime, io.StringIO]:
     stream = io.StringIO()
-    environ = {}
+    environ = {"GITHUB_ACTIONS": "true"} if runner else {}
     if tmp_path is not None:
         environ = {
             "GITHUB_OUTPUT": str(tmp_path / "out"),
@@ -87,7 +88,7 @@ def test_outputs_and_summary_files(tmp_path: Path) -> None:
 
 
 def test_without_file_commands_outputs_are_printed_not_set_output() -> None:
-    runtime, stream = make()
+    runtime, stream = make(runner=False)
     runtime.set_outputs({"views-carried": "2"})
     runtime.write_summary("## summary")
     assert stream.getvalue().splitlines() == ["output views-carried=2", "## summary"]
@@ -102,3 +103,27 @@ def test_group(tmp_path: Path) -> None:
         "inside",
         "::endgroup::",
     ]
+
+
+def test_outside_a_runner_secrets_are_redacted_not_announced() -> None:
+    runtime, stream = make(runner=False)
+    runtime.mask(["local-secret-1"])
+    runtime.logger.info("using local-secret-1")
+    assert stream.getvalue().splitlines() == ["using ***"]
+
+
+def test_json_escaped_secret_redacted() -> None:
+    runtime, stream = make()
+    secret = 'pa"ss\\word'
+    runtime.mask([secret])
+    runtime.logger.error("server said %s", json.dumps({"password": secret}))
+    assert (
+        stream.getvalue().splitlines()[-1] == '::error::server said {"password": "***"}'
+    )
+
+
+def test_legacy_commands_defused_everywhere() -> None:
+    runtime, stream = make()
+    runtime.logger.info("name ##[stop-commands]x")
+    runtime.logger.warning("name ##[error]y")
+    assert "##[" not in stream.getvalue()

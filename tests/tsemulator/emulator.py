@@ -127,10 +127,12 @@ class Emulator:
         count: int = 1,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        skip: int = 0,
     ) -> None:
-        """The next `count` calls to the endpoint get this status (queued in order)."""
+        """The next `count` calls to the endpoint get this status (queued in
+        order), after `skip` calls have gone through untouched."""
         _check_endpoint(endpoint)
-        fault = HttpFault(status, count, body, dict(headers or {}))
+        fault = HttpFault(status, count, body, dict(headers or {}), skip)
         with self._lock:
             self.faults.http.setdefault(endpoint, deque()).append(fault)
 

@@ -13,6 +13,9 @@ class HttpFault:
     remaining: int
     body: Any
     headers: dict[str, str]
+    # Calls let through before the fault starts (to fail, say, only the
+    # verification export that follows an import).
+    skip: int = 0
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Faults:
         if not queue:
             return None
         fault = queue[0]
+        if fault.skip > 0:
+            fault.skip -= 1
+            return None
         fault.remaining -= 1
         if fault.remaining <= 0:
             queue.popleft()
