@@ -24,10 +24,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!~|])")
 _SPACE = re.compile(r"\s+")
 
 
+_AUTOLINK = re.compile(r"(?i)(https?|ftp)(://)|\b(www)(\.)")
+
+
 def md(text: object) -> str:
     """Plain text made inert for Markdown, on one line."""
     flat = _SPACE.sub(" ", str(text)).strip()
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    # GitHub turns bare URLs into links; a zero-width space defeats that.
+    return _AUTOLINK.sub(lambda m: "\u200b".join(g for g in m.groups() if g), escaped)
 
 
 def code(text: object) -> str:

@@ -516,3 +516,41 @@ def test_cancelled_during_import(emulator: Emulator, tmp_path: Path) -> None:
     errors = [line for line in stdout.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "cancelled during import" in errors[0]
     assert "prod may have changed" in summary.read_text()
+
+
+def test_unknown_flag_exits_1(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ENTRYPOINT), "--no-such-flag"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "::error" in done.stderr and "--no-such-flag" in done.stderr
+
+
+def test_unwritable_summary_file_is_one_clear_error(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "no-such-dir" / "summary"),
+        "INPUT_HOST": emulator.url,
+        "INPUT_USERNAME": ADMIN,
+        "INPUT_SECRET-KEY": SECRET_KEY,
+        "INPUT_DEV-LIVEBOARD-GUID": DEV_GUID,
+        "INPUT_PROD-LIVEBOARD-GUID": PROD_GUID,
+    }
+    done = subprocess.run(
+        [sys.executable, str(ENTRYPOINT)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    errors = [ln for ln in done.stdout.splitlines() if ln.startswith("::error")]
+    assert len(errors) == 1 and "Prod changed" in errors[0]
+    assert "Traceback" not in done.stdout + done.stderr
