@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sync import guidmap, pairs
+from sync.guidmap import MappingError
 from sync.merge import Policy
+from sync.pairs import Pair, PairError
 
 
 class ConfigError(ValueError):
@@ -42,10 +45,21 @@ INPUTS: tuple[Input, ...] = (
           description="Trusted-authentication secret key (or give password)"),
     Input("password", description="Password, when there is no secret key"),
     Input("org-id", description="ThoughtSpot Org id (an integer) to work in"),
-    Input("dev-liveboard-guid", required=True, legacy_env="TS_LIVEBOARD_GUID_DEV",
-          description="GUID of the dev liveboard to promote"),
-    Input("prod-liveboard-guid", required=True, legacy_env="TS_LIVEBOARD_GUID_PROD",
+    Input("dev-liveboard-guid", legacy_env="TS_LIVEBOARD_GUID_DEV",
+          description="GUID of the dev liveboard to promote, or the path of its TML file in the workspace"),
+    Input("prod-liveboard-guid", legacy_env="TS_LIVEBOARD_GUID_PROD",
           description="GUID of the prod liveboard it replaces"),
+    Input("liveboards",
+          description="Several liveboards: one 'dev prod' pair per line (instead of the two GUID inputs)"),
+    Input("dev-host", description="Dev cluster URL, when dev is on another cluster (default: host)"),
+    Input("dev-username", description="Dev account (default: username)"),
+    Input("dev-secret-key", description="Dev secret key (default: secret-key)"),
+    Input("dev-password", description="Dev password (default: password)"),
+    Input("dev-org-id", description="Dev Org id (default: org-id)"),
+    Input("guid-mapping",
+          description="Path, relative to the workspace, of a JSON file mapping dev GUIDs to prod GUIDs"),
+    Input("view-upsert", "false",
+          description="Send enable_personalized_view_upsert on import (clusters that have it on)"),
     Input("dev-views", "drop", description="Views only in dev: drop or keep"),
     Input("stale-filters", "prune",
           description="A prod view filter on a filter dev removed: prune, keep or fail"),
@@ -65,24 +79,32 @@ INPUTS: tuple[Input, ...] = (
 )  # fmt: skip
 
 INPUT_NAMES = frozenset(i.name for i in INPUTS)
-SECRET_INPUTS = ("secret-key", "password")
+SECRET_INPUTS = ("secret-key", "password", "dev-secret-key", "dev-password")
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")  # fmt: skip
 _BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
-class Settings:
+class Connection:
+    """One cluster, Org and account."""
+
     host: str
     username: str
     secret_key: str | None
     password: str | None
     org_id: int | None
-    dev_guid: str
-    prod_guid: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    prod: Connection
+    dev: Connection
+    pairs: tuple[Pair, ...]
     policy: Policy
     dry_run: bool
     allow_view_loss: bool
+    view_upsert: bool
+    guid_mapping: dict[str, str] | None
     backup_dir: Path
     verify: bool
     tls_verify: bool | str  # what requests takes: a flag or a CA bundle path
@@ -90,8 +112,22 @@ class Settings:
     debug: bool = False
 
     @property
+    def host(self) -> str:
+        return self.prod.host
+
+    @property
+    def same_connection(self) -> bool:
+        return self.dev == self.prod
+
+    @property
+    def same_cluster_and_org(self) -> bool:
+        return (self.dev.host, self.dev.org_id) == (self.prod.host, self.prod.org_id)
+
+    @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.secret_key, self.password) if s)
+        return tuple(
+            s for c in (self.prod, self.dev) for s in (c.secret_key, c.password) if s
+        )
 
 
 def raw_inputs(environ: Mapping[str, str]) -> dict[str, str]:
@@ -115,11 +151,12 @@ def secrets_in(environ: Mapping[str, str]) -> list[str]:
     can be masked even when the rest of the configuration is wrong."""
     raw = raw_inputs(environ)
     found = [raw[name].strip() for name in SECRET_INPUTS if name in raw]
-    # A password pasted into the host URL is refused, but must not be shown.
-    host = raw.get("host", "")
-    match = re.match(r"^[a-z]+://[^/@]*:([^/@]+)@", host.strip(), re.IGNORECASE)
-    if match:
-        found.append(match.group(1))
+    # A password pasted into a host URL is refused, but must not be shown.
+    for name in ("host", "dev-host"):
+        host = raw.get(name, "").strip()
+        match = re.match(r"^[a-z]+://[^/@]*:([^/@]+)@", host, re.IGNORECASE)
+        if match:
+            found.append(match.group(1))
     return found
 
 
@@ -145,57 +182,119 @@ def load(
     def parse(name: str, fn):  # type: ignore[no-untyped-def]
         try:
             return fn(values[name])
-        except ConfigError as exc:
+        except (ConfigError, PairError, MappingError) as exc:
             problems.append(f"input '{name}': {exc}")
             return None
 
+    root = workspace or Path.cwd()
     host = parse("host", _host) if values["host"] else None
     org_id = parse("org-id", _org_id) if values["org-id"] else None
-    dev_guid = (
-        parse("dev-liveboard-guid", _guid) if values["dev-liveboard-guid"] else None
-    )
-    prod_guid = (
-        parse("prod-liveboard-guid", _guid) if values["prod-liveboard-guid"] else None
-    )
+    dev_host = parse("dev-host", _host) if values["dev-host"] else host
+    dev_org_id = parse("dev-org-id", _org_id) if values["dev-org-id"] else org_id
+    pair_list = _pairs(values, root, problems)
     dev_views = parse("dev-views", _choice("drop", "keep"))
     stale = parse("stale-filters", _choice("prune", "keep", "fail"))
     # Every input whose default is a boolean is one.
     flags = {s.name: parse(s.name, _boolean) for s in INPUTS if s.default in _BOOLEANS}
     timeout = parse("timeout", _timeout)
     backup_dir = parse("backup-dir", _relative_dir)
+    mapping = (
+        parse("guid-mapping", lambda text: guidmap.read(root / _relative_file(text)))
+        if values["guid-mapping"]
+        else None
+    )
     ca_bundle = values["ca-bundle"]
-
-    if dev_guid and prod_guid and dev_guid.lower() == prod_guid.lower():
-        problems.append(
-            f"'dev-liveboard-guid' and 'prod-liveboard-guid' are the same ({dev_guid}): "
-            "the prod liveboard must be a different one"
-        )
-    root = workspace or Path.cwd()
     if ca_bundle and not _is_file(root / ca_bundle):
         problems.append(f"input 'ca-bundle': no file at '{ca_bundle}'")
 
     if problems:
         raise ConfigError("; ".join(problems))
 
+    # Dev's account defaults to prod's; a dev credential of its own replaces
+    # both of prod's (a dev password must not be paired with prod's key).
+    own_dev_credential = values["dev-secret-key"] or values["dev-password"]
+    prod = Connection(
+        host,
+        values["username"],
+        values["secret-key"] or None,
+        values["password"] or None,
+        org_id,
+    )
+    dev = Connection(
+        dev_host,
+        values["dev-username"] or values["username"],
+        (values["dev-secret-key"] or None) if own_dev_credential else prod.secret_key,
+        (values["dev-password"] or None) if own_dev_credential else prod.password,
+        dev_org_id,
+    )
     tls: bool | str = str(root / ca_bundle) if ca_bundle else bool(flags["verify-tls"])
     return Settings(
-        host=host,
-        username=values["username"],
-        secret_key=values["secret-key"] or None,
-        password=values["password"] or None,
-        org_id=org_id,
-        dev_guid=dev_guid,
-        prod_guid=prod_guid,
+        prod=prod,
+        dev=dev,
+        pairs=tuple(pair_list),
         policy=Policy(dev_views=dev_views, stale_filters=stale,
                       keep_prod_name=flags["keep-prod-name"]),
         dry_run=flags["dry-run"],
         allow_view_loss=flags["allow-view-loss"],
+        view_upsert=flags["view-upsert"],
+        guid_mapping=mapping,
         backup_dir=(root / backup_dir).resolve(),
         verify=flags["verify"],
         tls_verify=tls,
         timeout=timeout,
         debug=is_debug(environ),
     )  # fmt: skip
+
+
+def _pairs(values: Mapping[str, str], root: Path, problems: list[str]) -> list[Pair]:
+    """The liveboards to promote, from `liveboards` or the two GUID inputs."""
+    dev_text, prod_text = values["dev-liveboard-guid"], values["prod-liveboard-guid"]
+    found: list[Pair] = []
+    if values["liveboards"]:
+        if dev_text or prod_text:
+            problems.append(
+                "give either 'liveboards' or 'dev-liveboard-guid' and "
+                "'prod-liveboard-guid', not both"
+            )
+            return []
+        try:
+            found = pairs.parse_lines(values["liveboards"], root)
+        except PairError as exc:
+            problems.append(f"input 'liveboards': {exc}")
+            return []
+    else:
+        missing = [
+            n
+            for n, v in (
+                ("dev-liveboard-guid", dev_text),
+                ("prod-liveboard-guid", prod_text),
+            )
+            if not v
+        ]
+        if missing:
+            problems.append(
+                "required input missing: "
+                + ", ".join(f"'{n}'" for n in missing)
+                + " (or give 'liveboards')"
+            )
+        dev = prod = None
+        try:
+            dev = pairs.dev_source(dev_text, root) if dev_text else None
+        except PairError as exc:
+            problems.append(f"input 'dev-liveboard-guid': {exc}")
+        try:
+            prod = pairs.guid(prod_text) if prod_text else None
+        except PairError as exc:
+            problems.append(f"input 'prod-liveboard-guid': {exc}")
+        if dev is None or prod is None:
+            return []
+        found = [Pair(prod, dev.dev_guid, dev.dev_path, dev.dev_document)]
+    try:
+        pairs.check(found)
+    except PairError as exc:
+        name = "liveboards" if values["liveboards"] else "prod-liveboard-guid"
+        problems.append(f"input '{name}': {exc}")
+    return found
 
 
 def _env_name(name: str) -> str:
@@ -254,15 +353,6 @@ def _host(text: str) -> str:
     return url.rstrip("/")
 
 
-def _guid(text: str) -> str:
-    if not _GUID.match(text):
-        raise ConfigError(
-            f"expected a GUID like 2ed8192a-0000-4b1c-9d2e-0123456789ab, got '{text}'"
-        )
-    # ThoughtSpot writes GUIDs in lower case and compares them as written.
-    return text.lower()
-
-
 def _org_id(text: str) -> int:
     if not re.fullmatch(r"\d+", text):
         raise ConfigError(f"expected an integer Org id, got '{text}'")
@@ -284,6 +374,13 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:  # e.g. a name too long for the file system
         return False
+
+
+def _relative_file(text: str) -> Path:
+    path = Path(text)
+    if path.is_absolute() or ".." in path.parts:
+        raise ConfigError(f"expected a file inside the workspace, got '{text}'")
+    return path
 
 
 def _relative_dir(text: str) -> Path:

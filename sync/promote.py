@@ -1,8 +1,11 @@
 """The order of a promotion: sign in, export, check, back up, merge, import,
-verify.
+verify, for every liveboard of the run at once.
 
-Each step either moves the run forward or records one Failure, with what the
-user can do about it and whether prod changed. Nothing here formats output.
+The number of requests does not grow with the number of liveboards: one
+export per environment, one view listing, one import (ALL_OR_NONE: all
+promoted or none), one verification export. Each step either moves the run
+forward or records one Failure, with what the user can do about it and
+whether prod changed. Nothing here formats output.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sync import guidmap, tml
 from sync import merge as merging
-from sync import tml
-from sync.config import Settings
+from sync.config import Connection, Settings
+from sync.pairs import Pair
 from sync.result import Failure, LiveboardResult, ProdState, RunResult
 from sync.runtime import NOTICE, Runtime
 from sync.thoughtspot import (
@@ -40,14 +44,33 @@ class StepFailed(Exception):
         self.prod_state = prod_state
 
 
-def make_client(settings: Settings, runtime: Runtime) -> Client:
+class _Board:
+    """One pair as it moves through the run: its result plus the documents."""
+
+    def __init__(self, pair: Pair) -> None:
+        self.pair = pair
+        self.result = LiveboardResult(pair.dev_label, pair.prod_guid)
+        self.result.dev_file = pair.dev_path
+        self.dev_doc: dict | None = pair.dev_document
+        self.prod_doc: dict = {}
+        self.prod_edoc = ""
+        self.merged: dict = {}
+
+    @property
+    def name(self) -> str:
+        return self.result.prod_name or self.pair.prod_guid
+
+
+def make_client(
+    connection: Connection, env: str, settings: Settings, runtime: Runtime
+) -> Client:
     return Client(
-        settings.host,
-        settings.username,
-        secret_key=settings.secret_key,
-        password=settings.password,
-        org_id=settings.org_id,
-        env="prod",
+        connection.host,
+        connection.username,
+        secret_key=connection.secret_key,
+        password=connection.password,
+        org_id=connection.org_id,
+        env=env,
         timeout=settings.timeout,
         verify=settings.tls_verify,
         on_token=lambda token: runtime.mask([token]),
@@ -55,17 +78,25 @@ def make_client(settings: Settings, runtime: Runtime) -> Client:
 
 
 def promote(
-    settings: Settings, runtime: Runtime, client: Client | None = None
+    settings: Settings,
+    runtime: Runtime,
+    prod: Client | None = None,
+    dev: Client | None = None,
 ) -> RunResult:
-    client = client or make_client(settings, runtime)
+    prod = prod or make_client(settings.prod, "prod", settings, runtime)
+    if dev is None:
+        # One client, one token, when dev is the same cluster, Org and account.
+        same = settings.same_connection
+        dev = prod if same else make_client(settings.dev, "dev", settings, runtime)
+    boards = [_Board(pair) for pair in settings.pairs]
     result = RunResult(
         host=settings.host,
+        dev_host=settings.dev.host,
         dry_run=settings.dry_run,
         import_policy="VALIDATE_ONLY" if settings.dry_run else "ALL_OR_NONE",
         backup_dir=settings.backup_dir,
+        liveboards=[b.result for b in boards],
     )
-    board = LiveboardResult(settings.dev_guid, settings.prod_guid)
-    result.liveboards.append(board)
     started = time.monotonic()
     step = "sign-in"
     if settings.tls_verify is False:
@@ -74,34 +105,40 @@ def promote(
             extra={"title": "TLS verification off"},
         )
     try:
-        with runtime.group(f"Sign in to {settings.host} as {settings.username}"):
-            client.login()
-            log.info("Signed in to %s", settings.host)
+        with runtime.group(f"Sign in to {settings.host} as {settings.prod.username}"):
+            prod.login()
+            log.info("Signed in to prod, %s", settings.host)
+            if dev is not prod and any(b.dev_doc is None for b in boards):
+                dev.login()
+                log.info("Signed in to dev, %s", settings.dev.host)
 
         step = "export"
-        with runtime.group("Export dev and prod liveboards"):
-            dev_doc, prod_doc, prod_edoc = _export(client, board)
+        with runtime.group(f"Export {len(boards)} dev and prod liveboard(s)"):
+            _export(dev, prod, boards)
 
         step = "view check"
         with runtime.group("Check that the export holds every prod view"):
-            _check_hidden_views(client, prod_doc, board, settings.allow_view_loss)
+            _check_hidden_views(prod, boards, settings.allow_view_loss)
 
         step = "backup"
         with runtime.group("Back up prod"):
-            board.backup_path = _backup(settings.backup_dir, board.prod_guid, prod_edoc)
+            for board in boards:
+                board.result.backup_path = _backup(
+                    settings.backup_dir, board.pair.prod_guid, board.prod_edoc
+                )
 
         step = "merge"
-        with runtime.group("Carry prod's views into dev's liveboard"):
-            merged = _merge(dev_doc, prod_doc, settings, board)
+        with runtime.group("Carry prod's views into dev's liveboards"):
+            _merge(boards, settings)
 
         step = "import"
         with runtime.group(f"Import into prod ({result.import_policy})"):
-            _import(client, merged, settings, board, result)
+            _import(prod, boards, settings, result)
 
         if settings.verify and not settings.dry_run:
             step = "verify"
             with runtime.group("Verify prod after import"):
-                _verify(client, merged, board)
+                _verify(prod, boards)
         elif not settings.dry_run:
             log.info("Verification skipped (verify: false)")
     except StepFailed as exc:
@@ -109,19 +146,16 @@ def promote(
         if exc.prod_state is not None:
             result.prod_state = exc.prod_state
     except ThoughtSpotError as exc:
-        result.failure = _failure_from(step, exc, board)
+        result.failure = _failure_from(step, exc, boards)
         if step == "import" and _outcome_unknown(exc):
             result.prod_state = ProdState.UNKNOWN
     except KeyboardInterrupt:  # also SIGTERM, see __main__
         result.failure = Failure(
             step,
             f"the run was cancelled during {step}",
-            f"Check prod liveboard {board.prod_guid}."
-            + (
-                f" The backup {board.backup_path} holds it as it was."
-                if board.backup_path
-                else ""
-            ),
+            "Check the prod liveboards; the backup folder holds them as they were."
+            if step in ("import", "verify")
+            else "",
         )
         if step == "import":
             result.prod_state = ProdState.UNKNOWN
@@ -135,57 +169,72 @@ def promote(
         )
         if step == "import":
             result.prod_state = ProdState.UNKNOWN
-    result.requests = client.requests_made
+    result.requests = prod.requests_made + (dev.requests_made if dev is not prod else 0)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _export(client: Client, board: LiveboardResult) -> tuple[dict, dict, str]:
-    items = client.export_liveboards(
-        [board.dev_guid, board.prod_guid],
-        labels={board.dev_guid: "dev", board.prod_guid: "prod"},
-    )
-    docs = {}
-    for role, guid in (("dev", board.dev_guid), ("prod", board.prod_guid)):
-        try:
-            docs[role] = tml.loads(items[guid].edoc)
-            tml.body_key(docs[role])
-        except tml.TmlError as exc:
-            raise StepFailed(
-                Failure(
-                    "export",
-                    f"the {role} liveboard {guid} exported TML that cannot be read: {exc}",
-                    "Open it in ThoughtSpot (Edit TML) to see what it holds.",
-                )
-            ) from None
-    exported_guid = str(docs["prod"].get("guid") or board.prod_guid).lower()
-    if exported_guid != board.prod_guid:
+def _read(role: str, guid: str, edoc: str) -> dict:
+    try:
+        doc = tml.loads(edoc)
+        tml.body_key(doc)
+    except tml.TmlError as exc:
         raise StepFailed(
             Failure(
                 "export",
-                f"asked for prod liveboard {board.prod_guid}, ThoughtSpot sent "
-                f"liveboard {exported_guid}",
-                "Nothing was imported. Check 'prod-liveboard-guid'.",
+                f"the {role} liveboard {guid} exported TML that cannot be read: {exc}",
+                "Open it in ThoughtSpot (Edit TML) to see what it holds.",
             )
+        ) from None
+    return doc
+
+
+def _export(dev: Client, prod: Client, boards: list[_Board]) -> None:
+    dev_guids = list(dict.fromkeys(b.pair.dev_guid for b in boards if b.pair.dev_guid))
+    prod_guids = [b.pair.prod_guid for b in boards]
+    labels = {g: "dev" for g in dev_guids} | {g: "prod" for g in prod_guids}
+    if dev is prod:
+        items = prod.export_liveboards(dev_guids + prod_guids, labels=labels)
+        dev_items = prod_items = items
+    else:
+        prod_items = prod.export_liveboards(prod_guids, labels=labels)
+        dev_items = dev.export_liveboards(dev_guids, labels=labels) if dev_guids else {}
+    for board in boards:
+        pair = board.pair
+        item = prod_items[pair.prod_guid]
+        board.prod_doc = _read("prod", pair.prod_guid, item.edoc)
+        board.prod_edoc = item.edoc
+        exported_guid = str(board.prod_doc.get("guid") or pair.prod_guid).lower()
+        if exported_guid != pair.prod_guid:
+            raise StepFailed(
+                Failure(
+                    "export",
+                    f"asked for prod liveboard {pair.prod_guid}, ThoughtSpot sent "
+                    f"liveboard {exported_guid}",
+                    "Nothing was imported. Check the prod GUID.",
+                )
+            )
+        if pair.dev_guid:
+            board.dev_doc = _read("dev", pair.dev_guid, dev_items[pair.dev_guid].edoc)
+        assert board.dev_doc is not None
+        board.result.dev_name = _name(board.dev_doc) or (
+            dev_items[pair.dev_guid].name if pair.dev_guid else None
         )
-    board.dev_name = _name(docs["dev"]) or items[board.dev_guid].name
-    board.prod_name = _name(docs["prod"]) or items[board.prod_guid].name
-    log.info(
-        "Exported dev '%s' and prod '%s' (%d views on prod)",
-        board.dev_name,
-        board.prod_name,
-        len(tml.views(docs["prod"])),
-    )
-    return docs["dev"], docs["prod"], items[board.prod_guid].edoc
+        board.result.prod_name = _name(board.prod_doc) or item.name
+        log.info(
+            "Exported dev '%s'%s and prod '%s' (%d views on prod)",
+            board.result.dev_name,
+            f" (from {pair.dev_path})" if pair.dev_path else "",
+            board.result.prod_name,
+            len(tml.views(board.prod_doc)),
+        )
 
 
-def _check_hidden_views(
-    client: Client, prod: dict, board: LiveboardResult, allow_loss: bool
-) -> None:
+def _check_hidden_views(prod: Client, boards: list[_Board], allow_loss: bool) -> None:
     """An export holds public views and the exporting account's own private
     ones. The import then replaces all views, so any view the export did not
     show would be deleted: find those before anything is written."""
-    listing = client.liveboard_views([board.prod_guid])
+    listing = prod.liveboard_views([b.pair.prod_guid for b in boards])
     if listing is None:
         log.log(
             NOTICE,
@@ -195,37 +244,45 @@ def _check_hidden_views(
             extra={"title": "View check skipped"},
         )
         return
-    exported = tml.views(prod)
-    hidden = [
-        v
-        for v in listing.get(board.prod_guid, [])
-        if merging.missing_views(
-            [{"view_guid": v.get("view_guid"), "name": v.get("view_name")}], exported
+    problems = []
+    for board in boards:
+        exported = tml.views(board.prod_doc)
+        hidden = [
+            v
+            for v in listing.get(board.pair.prod_guid, [])
+            if merging.missing_views(
+                [{"view_guid": v.get("view_guid"), "name": v.get("view_name")}],
+                exported,
+            )
+        ]
+        if not hidden:
+            continue
+        board.result.hidden_views = [str(v.get("view_name")) for v in hidden]
+        named = ", ".join(
+            f"'{v.get('view_name')}' ({'public' if v.get('is_public') else 'private'}"
+            f"{', by ' + str(v.get('author_name')) if v.get('author_name') else ''})"
+            for v in hidden
         )
-    ]
-    if not hidden:
-        log.info("The export holds all %d prod view(s)", len(exported))
+        problems.append(
+            f"{len(hidden)} view(s) of prod liveboard '{board.name}' "
+            f"({board.pair.prod_guid}) are not in the export, so the import would "
+            f"delete them: {named}"
+        )
+    if not problems:
+        log.info("The export holds every prod view")
         return
-    named = ", ".join(
-        f"'{v.get('view_name')}' ({'public' if v.get('is_public') else 'private'}"
-        f"{', by ' + str(v.get('author_name')) if v.get('author_name') else ''})"
-        for v in hidden
-    )
-    text = (
-        f"{len(hidden)} view(s) of prod liveboard '{board.prod_name}' "
-        f"({board.prod_guid}) are not in the export, so the import would delete "
-        f"them: {named}"
-    )
-    board.hidden_views = [str(v.get("view_name")) for v in hidden]
     if allow_loss:
-        log.warning(
-            text + " (allow-view-loss: true)", extra={"title": "Views will be lost"}
-        )
+        for text in problems:
+            log.warning(
+                "%s (allow-view-loss: true)",
+                text,
+                extra={"title": "Views will be lost"},
+            )
         return
     raise StepFailed(
         Failure(
             "view check",
-            text,
+            "; ".join(problems),
             "Nothing was imported. ThoughtSpot exports only public views and the "
             "account's own private views: run the promotion as an account that "
             "sees them, ask their owners to share them, or set "
@@ -260,136 +317,187 @@ def _backup(folder: Path, guid: str, edoc: str) -> Path:
     return path
 
 
-def _merge(dev: dict, prod: dict, settings: Settings, board: LiveboardResult) -> dict:
-    outcome = merging.merge(dev, prod, settings.policy, target_guid=board.prod_guid)
-    board.views = outcome.views
-    for view in outcome.views:
-        for ref in view.pruned:
+def _map_guids(board: _Board, settings: Settings) -> dict:
+    dev = board.dev_doc
+    assert dev is not None
+    mapping = settings.guid_mapping or {}
+    if mapping:
+        dev = guidmap.apply(dev, mapping)
+    if not settings.same_cluster_and_org:
+        # Dev's data sources have other GUIDs in prod; an unmapped one makes
+        # the import fail, or worse, bind to something else.
+        targets = set(mapping.values())
+        unmapped = sorted(
+            {g for g in guidmap.data_source_guids(dev) if g not in targets}
+        )
+        if unmapped:
             log.warning(
-                "View '%s' on '%s': removed its %s, which dev's liveboard no "
-                "longer has (stale-filters: prune)",
-                view.name,
-                board.prod_name,
-                ref,
-                extra={"title": "Stale view filter pruned"},
+                "Dev liveboard '%s' refers to data sources %s that 'guid-mapping' "
+                "does not map to prod; the import may not find them",
+                board.result.dev_name,
+                ", ".join(unmapped),
+                extra={"title": "Unmapped data sources"},
             )
-    stale = outcome.stale_views
-    if stale and settings.policy.stale_filters == "fail":
-        named = "; ".join(f"'{v.name}': {', '.join(v.stale)}" for v in stale)
+    return dev
+
+
+def _merge(boards: list[_Board], settings: Settings) -> None:
+    stale_texts = []
+    for board in boards:
+        dev = _map_guids(board, settings)
+        outcome = merging.merge(
+            dev, board.prod_doc, settings.policy, target_guid=board.pair.prod_guid
+        )
+        board.merged = outcome.document
+        board.result.views = outcome.views
+        for view in outcome.views:
+            for ref in view.pruned:
+                log.warning(
+                    "View '%s' on '%s': removed its %s, which dev's liveboard no "
+                    "longer has (stale-filters: prune)",
+                    view.name,
+                    board.name,
+                    ref,
+                    extra={"title": "Stale view filter pruned"},
+                )
+        stale = outcome.stale_views
+        if stale and settings.policy.stale_filters == "fail":
+            named = "; ".join(f"'{v.name}': {', '.join(v.stale)}" for v in stale)
+            stale_texts.append(
+                f"{len(stale)} prod view(s) of '{board.name}' use liveboard filters "
+                f"or parameters that dev removed: {named}"
+            )
+        carried = len(tml.views(outcome.document))
+        if carried > OLD_CLUSTER_VIEW_LIMIT:
+            log.warning(
+                "%d views go into '%s': clusters before 26.5.0.cl keep at most %d "
+                "views per liveboard; the check after the import will tell",
+                carried,
+                board.name,
+                OLD_CLUSTER_VIEW_LIMIT,
+                extra={"title": "Many views"},
+            )
+        b = board.result
+        log.info(
+            "'%s': %d prod view(s) carried, %d dev-only view(s) kept, %d dropped, "
+            "%d stale reference(s) pruned",
+            board.name,
+            len(b.carried),
+            len(b.kept),
+            len(b.dropped),
+            b.filters_pruned,
+        )
+    if stale_texts:
         raise StepFailed(
             Failure(
                 "merge",
-                f"{len(stale)} prod view(s) of '{board.prod_name}' use liveboard "
-                f"filters or parameters that dev removed: {named}",
+                "; ".join(stale_texts),
                 "Nothing was imported. Put those filters back in dev, or set "
                 "'stale-filters' to prune (drop them from the views) or keep.",
             )
         )
-    carried = len(tml.views(outcome.document))
-    if carried > OLD_CLUSTER_VIEW_LIMIT:
-        log.warning(
-            "%d views go into '%s': clusters before 26.5.0.cl keep at most %d "
-            "views per liveboard; the check after the import will tell",
-            carried,
-            board.prod_name,
-            OLD_CLUSTER_VIEW_LIMIT,
-            extra={"title": "Many views"},
-        )
-    log.info(
-        "%d prod view(s) carried, %d dev-only view(s) kept, %d dropped, "
-        "%d stale reference(s) pruned",
-        len(board.carried),
-        len(board.kept),
-        len(board.dropped),
-        board.filters_pruned,
-    )
-    return outcome.document
 
 
 def _import(
-    client: Client,
-    merged: dict,
-    settings: Settings,
-    board: LiveboardResult,
-    result: RunResult,
+    prod: Client, boards: list[_Board], settings: Settings, result: RunResult
 ) -> None:
-    (item,) = client.import_tml([tml.dumps(merged)], result.import_policy)
-    board.import_status = item.status
-    if item.status == "ERROR":
-        code = f" (code {item.code})" if item.code else ""
+    items = prod.import_tml(
+        [tml.dumps(b.merged) for b in boards],
+        result.import_policy,
+        upsert_views=settings.view_upsert,
+    )
+    by_index = {item.index: item for item in items}
+    errors = []
+    for i, board in enumerate(boards):
+        item = by_index.get(i) or items[i]
+        board.result.import_status = item.status
+        if item.status == "ERROR":
+            code = f" (code {item.code})" if item.code else ""
+            board.result.import_error = item.message
+            errors.append(
+                f"'{board.result.dev_name}' into prod liveboard "
+                f"{board.pair.prod_guid}{code}: {item.message}"
+            )
+        elif item.status == "WARNING" and item.message:
+            board.result.import_warnings.append(item.message)
+            log.warning(
+                "ThoughtSpot imported '%s' with a warning: %s",
+                board.name,
+                item.message,
+                extra={"title": "Import warning"},
+            )
+    if errors:
         what = "validation of" if settings.dry_run else "import of"
         raise StepFailed(
             Failure(
                 "import",
-                f"ThoughtSpot rejected the {what} '{board.dev_name}' into prod "
-                f"liveboard {board.prod_guid}{code}: {item.message}",
-                f"Nothing was written (import policy {result.import_policy}). The "
-                "dev liveboard may use a data source, column or parameter prod "
-                "does not have: create it in prod first.",
+                f"ThoughtSpot rejected the {what} " + "; ".join(errors),
+                f"Nothing was written (import policy {result.import_policy}). A dev "
+                "liveboard may use a data source, column or parameter prod does "
+                "not have: create or map it ('guid-mapping') first.",
             ),
             ProdState.UNCHANGED,
-        )
-    if item.status == "WARNING" and item.message:
-        board.import_warnings.append(item.message)
-        log.warning(
-            "ThoughtSpot imported '%s' with a warning: %s",
-            board.prod_name,
-            item.message,
-            extra={"title": "Import warning"},
         )
     if settings.dry_run:
         log.info("Dry run: ThoughtSpot validated the import; nothing was written")
         return
     result.prod_state = ProdState.CHANGED
-    if item.guid and item.guid.lower() != board.prod_guid:
-        # The import updated another object than prod's liveboard.
-        raise StepFailed(
-            Failure(
-                "import",
-                f"ThoughtSpot wrote liveboard {item.guid}, not prod liveboard "
-                f"{board.prod_guid}",
-                f"Check liveboard {item.guid} and prod; an obj_id shared by both "
-                f"can cause this. The backup {board.backup_path} holds prod as it was.",
-            ),
-            ProdState.UNKNOWN,
-        )
-    log.info("Imported into prod liveboard %s", board.prod_guid)
+    for board, item in zip(boards, items, strict=False):
+        if item.guid and item.guid.lower() != board.pair.prod_guid:
+            # The import updated another object than prod's liveboard.
+            raise StepFailed(
+                Failure(
+                    "import",
+                    f"ThoughtSpot wrote liveboard {item.guid}, not prod liveboard "
+                    f"{board.pair.prod_guid}",
+                    f"Check liveboard {item.guid} and prod; an obj_id shared by both "
+                    "can cause this. The backup folder holds prod as it was.",
+                ),
+                ProdState.UNKNOWN,
+            )
+    log.info("Imported %d liveboard(s) into prod", len(boards))
 
 
-def _verify(client: Client, merged: dict, board: LiveboardResult) -> None:
-    expected = tml.views(merged)
+def _verify(prod: Client, boards: list[_Board]) -> None:
+    guids = [b.pair.prod_guid for b in boards]
     try:
-        items = client.export_liveboards(
-            [board.prod_guid], labels={board.prod_guid: "prod"}
-        )
-        present = tml.views(tml.loads(items[board.prod_guid].edoc))
+        items = prod.export_liveboards(guids, labels=dict.fromkeys(guids, "prod"))
+        present = {g: tml.views(tml.loads(items[g].edoc)) for g in guids}
     except (ThoughtSpotError, tml.TmlError) as exc:
         raise StepFailed(
             Failure(
                 "verify",
                 f"the import was done, but prod could not be read back to check "
                 f"its views: {exc}",
-                f"Open prod liveboard {board.prod_guid} and check its views; the "
-                f"backup {board.backup_path} holds it as it was before.",
+                "Open the prod liveboards and check their views; the backup "
+                "folder holds them as they were before.",
             ),
             ProdState.UNVERIFIED,
         ) from None
-    missing = merging.missing_views(expected, present)
-    board.verified = len(expected) - len(missing)
-    board.missing = [str(v.get("name") or v.get("view_guid")) for v in missing]
-    if missing:
+    problems = []
+    for board in boards:
+        expected = tml.views(board.merged)
+        missing = merging.missing_views(expected, present[board.pair.prod_guid])
+        b = board.result
+        b.verified = len(expected) - len(missing)
+        b.missing = [str(v.get("name") or v.get("view_guid")) for v in missing]
+        if missing:
+            problems.append(
+                f"{len(missing)} of {len(expected)} carried view(s) are missing from "
+                f"prod liveboard '{board.name}' ({board.pair.prod_guid}): "
+                f"{', '.join(repr(n) for n in b.missing)}"
+            )
+    if problems:
         raise StepFailed(
             Failure(
                 "verify",
-                f"after the import, {len(missing)} of {len(expected)} carried view(s) "
-                f"are missing from prod liveboard '{board.prod_name}' "
-                f"({board.prod_guid}): {', '.join(repr(n) for n in board.missing)}",
-                f"Restore prod from the backup {board.backup_path} (import that "
-                "file in ThoughtSpot as an administrator).",
+                "after the import, " + "; ".join(problems),
+                f"Restore prod from the backup in {boards[0].result.backup_path.parent} "
+                "(import those files in ThoughtSpot as an administrator).",
             ),
             ProdState.CHANGED,
         )
-    log.info("All %d carried view(s) are on prod", len(expected))
+    log.info("Every carried view is on prod")
 
 
 def _name(doc: dict) -> str | None:
@@ -398,15 +506,15 @@ def _name(doc: dict) -> str | None:
 
 
 _HINTS = {
-    AuthenticationError: "Check 'host', 'username' and 'secret-key' or 'password' "
-    "(and 'org-id'). A secret key needs trusted authentication switched on for "
-    "the cluster or Org.",
+    AuthenticationError: "Check the host, username and secret key or password (and "
+    "Org id) of that environment. A secret key needs trusted authentication "
+    "switched on for the cluster or Org.",
     PermissionDenied: "The account lacks a privilege this step needs: it must be able "
     "to download and edit the liveboards' TML.",
     RateLimited: "ThoughtSpot kept answering 429 (too many requests). Run the "
     "promotion again later.",
-    ConnectionFailed: "Check 'host' and that the cluster is reachable from the runner; "
-    "for self-signed certificates set 'ca-bundle' or 'verify-tls: false'.",
+    ConnectionFailed: "Check the host and that the cluster is reachable from the "
+    "runner; for self-signed certificates set 'ca-bundle' or 'verify-tls: false'.",
     ObjectError: "Check that each GUID is a liveboard in that cluster and Org, and "
     "that the account can download its TML.",
 }
@@ -418,22 +526,21 @@ def _outcome_unknown(exc: ThoughtSpotError) -> bool:
     return exc.status is None or exc.status >= 500
 
 
-def _failure_from(step: str, exc: ThoughtSpotError, board: LiveboardResult) -> Failure:
+def _failure_from(step: str, exc: ThoughtSpotError, boards: list[_Board]) -> Failure:
     hint = next((h for t, h in _HINTS.items() if isinstance(exc, t)), "")
     message = str(exc)
     if step in ("export", "view check") and not isinstance(exc, ObjectError):
         # The server's message may not say which liveboard it choked on.
-        guids = f"prod liveboard {board.prod_guid}"
-        if step == "export":
-            guids = f"dev liveboard {board.dev_guid} and {guids}"
-        message += f" (for {guids})"
+        guids = ", ".join(b.pair.prod_guid for b in boards[:5])
+        more = f" and {len(boards) - 5} more" if len(boards) > 5 else ""
+        message += f" (for prod liveboard(s) {guids}{more})"
         if exc.status == 400:
             hint = _HINTS[ObjectError]
     if step == "import" and _outcome_unknown(exc):
         hint = (
             "The import was sent but no clear answer came back: prod may have "
-            f"changed. Check prod liveboard {board.prod_guid}; the backup "
-            f"{board.backup_path} holds it as it was."
+            "changed. Check the prod liveboards; the backup folder holds them as "
+            "they were."
         )
     elif step == "import":
         hint = (hint + " Nothing was imported.").strip()

@@ -59,12 +59,31 @@ def _display_path(path: Path | None) -> str:
         return str(path)
 
 
+# Past this many liveboards each gets a collapsed section, open only when it
+# has something to look at.
+COLLAPSE_AFTER = 3
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def heading(result: RunResult) -> str:
     carried = sum(len(b.carried) for b in result.liveboards)
-    views = f"{carried} view{'s' if carried != 1 else ''}"
+    views = _plural(carried, "view")
+    many = len(result.liveboards) > 1
+    boards = _plural(len(result.liveboards), "liveboard")
+    pruned = sum(b.filters_pruned for b in result.liveboards)
     if result.failure is None and result.dry_run:
+        if many:
+            return f"🔍 Dry run: {boards}, {views} would be carried; prod unchanged"
         return f"🔍 Dry run: {views} would be carried; prod unchanged"
     if result.failure is None:
+        if many:
+            return (
+                f"✅ {boards} promoted, {views} carried, "
+                f"{_plural(pruned, 'filter')} pruned"
+            )
         return f"✅ ThoughtSpot view sync: {views} carried into prod"
     state = {
         ProdState.UNCHANGED: "prod unchanged",
@@ -73,6 +92,17 @@ def heading(result: RunResult) -> str:
         ProdState.UNVERIFIED: "prod changed but could not be checked",
     }[result.prod_state]
     return f"❌ ThoughtSpot view sync failed: {state}"
+
+
+def _needs_a_look(board: LiveboardResult) -> bool:
+    return bool(
+        board.filters_pruned
+        or board.hidden_views
+        or board.import_warnings
+        or board.import_error
+        or board.missing
+        or any(v.stale for v in board.views)
+    )
 
 
 def _result_text(view: ViewOutcome, result: RunResult) -> str:
@@ -116,16 +146,25 @@ def _liveboard_section(
     board: LiveboardResult, result: RunResult, row_limit: int | None = None
 ) -> list[str]:
     host = result.host or ""
+    dev_host = result.dev_host or host
     prod_name = md(board.prod_name or board.prod_guid)
     dev_name = md(board.dev_name or board.dev_guid)
     prod = f"[{code(_short(board.prod_guid))}]({liveboard_url(host, board.prod_guid)})"
-    dev = f"[{code(_short(board.dev_guid))}]({liveboard_url(host, board.dev_guid)})"
+    if board.dev_file:
+        dev = f"file {code(board.dev_file)}"
+    else:
+        dev = f"[{code(_short(board.dev_guid))}]({liveboard_url(dev_host, board.dev_guid)})"
+    cluster = f"cluster {code(_cluster(host))}"
+    if dev_host != host and not board.dev_file:
+        cluster = f"prod cluster {code(_cluster(host))} · dev cluster {code(_cluster(dev_host))}"
     verb = "now has" if result.ok and not result.dry_run else "would get"
     lines = [
         f"**{prod_name}** {verb} dev's **{dev_name}**",
-        f"· prod {prod} · dev {dev} · cluster {code(_cluster(host))}",
+        f"· prod {prod} · dev {dev} · {cluster}",
         "",
     ]
+    if board.import_error:
+        lines += [f"ThoughtSpot rejected it: {md(board.import_error)}", ""]
     if board.dev_name is not None and not any(v.source == "prod" for v in board.views):
         lines += ["Prod has no personalized views: there was nothing to carry.", ""]
     if board.views:
@@ -204,8 +243,23 @@ def _summary(result: RunResult, row_limit: int | None) -> str:
         ]
         if failure.hint:
             lines += [f"What to check: {md(failure.hint)}", ""]
+    collapse = len(result.liveboards) > COLLAPSE_AFTER
     for board in result.liveboards:
-        lines += [*_liveboard_section(board, result, row_limit), ""]
+        section = _liveboard_section(board, result, row_limit)
+        if collapse:
+            # Inside HTML, Markdown is not rendered: escape for HTML only.
+            title = html.escape(_SPACE.sub(" ", board.prod_name or board.prod_guid))
+            summary_line = f"{title}: {_plural(len(board.carried), 'view')} carried"
+            if board.filters_pruned:
+                summary_line += f", {_plural(board.filters_pruned, 'filter')} pruned"
+            opened = " open" if _needs_a_look(board) else ""
+            section = [
+                f"<details{opened}><summary>{summary_line}</summary>",
+                "",
+                *section,
+                "</details>",
+            ]
+        lines += [*section, ""]
     lines += [*_details(result), ""]
     return "\n".join(lines)
 

@@ -33,7 +33,10 @@ class LiveboardResult:
     prod_name: str | None = None
     views: list[ViewOutcome] = field(default_factory=list)
     backup_path: Path | None = None
+    # The TML file in the workspace that stood for the dev liveboard, if any.
+    dev_file: str | None = None
     import_status: str | None = None
+    import_error: str | None = None
     import_warnings: list[str] = field(default_factory=list)
     verified: int | None = None
     missing: list[str] = field(default_factory=list)
@@ -60,6 +63,7 @@ class LiveboardResult:
 @dataclass
 class RunResult:
     host: str | None
+    dev_host: str | None = None
     dry_run: bool = False
     import_policy: str = "ALL_OR_NONE"
     liveboards: list[LiveboardResult] = field(default_factory=list)

@@ -38,7 +38,9 @@ def test_defaults(tmp_path: Path) -> None:
     )
     assert settings.backup_dir == tmp_path / "thoughtspot-backup"
     assert settings.timeout == 120
-    assert settings.org_id is None
+    assert settings.prod.org_id is None
+    assert settings.dev == settings.prod and settings.same_connection
+    assert settings.view_upsert is False and settings.guid_mapping is None
 
 
 def test_trailing_slash_and_case_insensitive_booleans(tmp_path: Path) -> None:
@@ -94,11 +96,12 @@ def test_legacy_ts_variables_fill_missing_inputs(tmp_path: Path) -> None:
         },
         workspace=tmp_path,
     )
-    assert (settings.host, settings.secret_key) == (
+    assert (settings.host, settings.prod.secret_key) == (
         "https://legacy.example",
         "sk-legacy",
     )
-    assert (settings.dev_guid, settings.prod_guid) == (DEV, PROD)
+    (pair,) = settings.pairs
+    assert (pair.dev_guid, pair.prod_guid) == (DEV, PROD)
 
 
 def test_input_wins_over_legacy_variable(tmp_path: Path) -> None:
@@ -120,3 +123,122 @@ def test_ca_bundle_relative_to_workspace(tmp_path: Path) -> None:
 def test_secrets_found_even_when_config_is_invalid() -> None:
     environ = env(password="pw-hunter2", **{"dry-run": "nonsense"})
     assert sorted(config.secrets_in(environ)) == ["pw-hunter2", "sk-123456"]
+
+
+PROD2 = "cccccccc-0000-4000-8000-000000000003"
+DEV2 = "dddddddd-0000-4000-8000-000000000004"
+
+
+def test_liveboards_lines_in_every_separator(tmp_path: Path) -> None:
+    text = f"""
+    # release 12
+    {DEV} {PROD}
+    {DEV2}->{PROD2.upper()}   # trailing comment
+
+    {DEV}: eeeeeeee-0000-4000-8000-000000000005
+    """
+    settings = config.load(
+        env(
+            **{"dev-liveboard-guid": "", "prod-liveboard-guid": "", "liveboards": text}
+        ),
+        workspace=tmp_path,
+    )
+    assert [(p.dev_guid, p.prod_guid) for p in settings.pairs] == [
+        (DEV, PROD),
+        (DEV2, PROD2),
+        (DEV, "eeeeeeee-0000-4000-8000-000000000005"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"{DEV} {PROD}\n\n{DEV}", "line 3: expected 'dev prod'"),
+        (f"{DEV} {PROD}\nnot-a-guid {PROD2}", "line 2: expected a GUID"),
+        (f"{DEV} {PROD}\n{DEV2} {PROD}", f"prod liveboard {PROD} is named twice"),
+        (f"{DEV} {PROD}\n{PROD} {PROD2}", "both a dev source and a prod target"),
+        ("# only a comment", "no liveboard pairs"),
+    ],
+)
+def test_liveboards_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.load(
+            env(
+                **{
+                    "dev-liveboard-guid": "",
+                    "prod-liveboard-guid": "",
+                    "liveboards": text,
+                }
+            ),
+            workspace=tmp_path,
+        )
+    assert "input 'liveboards'" in str(caught.value) and message in str(caught.value)
+
+
+def test_liveboards_and_the_guid_inputs_together_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="either 'liveboards' or"):
+        config.load(env(liveboards=f"{DEV} {PROD2}"), workspace=tmp_path)
+
+
+def test_dev_tml_file_from_the_workspace(tmp_path: Path) -> None:
+    (tmp_path / "tml").mkdir()
+    (tmp_path / "tml" / "dev board.liveboard.tml").write_text(
+        "guid: 11111111-0000-4000-8000-000000000001\nliveboard:\n  name: D\n"
+        "  filters:\n  - column: [Region]\n    oper: =\n"
+    )
+    settings = config.load(
+        env(**{"dev-liveboard-guid": "tml/dev board.liveboard.tml"}), workspace=tmp_path
+    )
+    (pair,) = settings.pairs
+    assert pair.dev_guid is None and pair.dev_path == "tml/dev board.liveboard.tml"
+    assert pair.dev_document["liveboard"]["filters"][0]["oper"] == "="
+    with pytest.raises(ConfigError, match=r"cannot read the dev TML file 'nope\.tml'"):
+        config.load(env(**{"dev-liveboard-guid": "nope.tml"}), workspace=tmp_path)
+    with pytest.raises(ConfigError, match="inside the workspace"):
+        config.load(env(**{"dev-liveboard-guid": "../x.tml"}), workspace=tmp_path)
+
+
+def test_dev_connection_defaults_to_prod_field_by_field(tmp_path: Path) -> None:
+    only_org = config.load(
+        env(**{"org-id": "2", "dev-org-id": "1"}), workspace=tmp_path
+    )
+    assert only_org.dev.org_id == 1 and only_org.prod.org_id == 2
+    assert only_org.dev.host == only_org.prod.host
+    assert only_org.dev.secret_key == "sk-123456"
+    assert not only_org.same_connection and not only_org.same_cluster_and_org
+
+    other = config.load(
+        env(**{"dev-host": "https://dev.example/", "dev-username": "d",
+               "dev-password": "pw-dev"}),
+        workspace=tmp_path,
+    )  # fmt: skip
+    assert other.dev.host == "https://dev.example" and other.dev.username == "d"
+    # a dev credential of its own replaces both of prod's
+    assert (other.dev.password, other.dev.secret_key) == ("pw-dev", None)
+
+
+def test_dev_secrets_are_masked_too() -> None:
+    environ = env(**{"dev-secret-key": "sk-dev-999", "dev-password": "pw-dev-999"})
+    assert {"sk-dev-999", "pw-dev-999"} <= set(config.secrets_in(environ))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[{"originalGuid": "d1", "mappedGuid": "p1", "counter": 1, "additionalMapping": {}}]',
+        '{"mapping": {"d1": "p1"}}',
+        '{"d1": "p1"}',
+    ],
+)
+def test_guid_mapping_formats(tmp_path: Path, content: str) -> None:
+    (tmp_path / "map.json").write_text(content)
+    settings = config.load(env(**{"guid-mapping": "map.json"}), workspace=tmp_path)
+    assert settings.guid_mapping == {"d1": "p1"}
+
+
+def test_guid_mapping_errors(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(ConfigError, match="input 'guid-mapping': item 0"):
+        config.load(env(**{"guid-mapping": "bad.json"}), workspace=tmp_path)
+    with pytest.raises(ConfigError, match="input 'guid-mapping': cannot read it"):
+        config.load(env(**{"guid-mapping": "missing.json"}), workspace=tmp_path)
