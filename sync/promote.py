@@ -367,6 +367,20 @@ def _merge(boards: list[_Board], settings: Settings) -> None:
                 f"{len(stale)} prod view(s) of '{board.name}' use liveboard filters "
                 f"or parameters that dev removed: {named}"
             )
+        if settings.view_upsert:
+            # Upsert matches views by obj_id; one without is created anew,
+            # beside the stored one. Sending it anyway keeps it safe should the
+            # cluster ignore the flag (then the import replaces all views).
+            no_id = [v.name for v in outcome.carried if not v.obj_id]
+            if no_id:
+                log.warning(
+                    "'%s': %d carried view(s) have no obj_id, so ThoughtSpot's view "
+                    "upsert may store them twice: %s",
+                    board.name,
+                    len(no_id),
+                    ", ".join(f"'{n}'" for n in no_id),
+                    extra={"title": "Views without obj_id"},
+                )
         carried = len(tml.views(outcome.document))
         if carried > OLD_CLUSTER_VIEW_LIMIT:
             log.warning(
