@@ -12,7 +12,6 @@ the dev liveboard's twin instead of prod's).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -85,9 +84,15 @@ def merge(
 
     `target_guid` is the prod liveboard's GUID as the user gave it; it wins
     over the exported document's, which may lack one (``include_guid``).
+
+    The inputs are never changed. The result is a new top level and body with
+    new view lists, but it shares every other value (visualizations, a carried
+    view left as it was) with the inputs: copying a 5 MB liveboard would cost
+    more than parsing it. Treat the result as read-only, or copy it first.
     """
-    result = copy.deepcopy(dev)
-    dev_body = result[tml.body_key(result)]
+    key = tml.body_key(dev)
+    result = dict(dev)
+    dev_body = result[key] = dict(dev[key])
     prod_body = tml.body(prod)
 
     _retarget(result, prod, target_guid)
@@ -102,10 +107,11 @@ def merge(
     merged: list[dict[str, Any]] = []
     outcomes: list[ViewOutcome] = []
     for view in prod_views:
-        carried = copy.deepcopy(view)
-        stale = list(stale_finder.find(carried))
+        carried = view
+        stale = list(stale_finder.find(view))
         pruned: list[str] = []
-        if policy.stale_filters == "prune":
+        if policy.stale_filters == "prune" and stale_finder.touches(view):
+            carried = dict(view)  # prune() swaps in new lists, never edits old ones
             pruned = stale_finder.prune(carried)
         merged.append(carried)
         outcomes.append(
@@ -130,7 +136,7 @@ def merge(
             )
         elif policy.dev_views == "keep":
             taken_guids.add(view.get("view_guid"))
-            merged.append(copy.deepcopy(view))
+            merged.append(view)
             outcomes.append(_outcome(view, "dev", "kept", reason="exists only in dev"))
         else:
             outcomes.append(
@@ -252,6 +258,12 @@ class _StaleFinder:
         for parameter in _list(view.get("view_parameters")):
             if self._stale_parameter(parameter):
                 yield f"parameter {parameter.get('name') or parameter.get('id')}"
+
+    def touches(self, view: dict[str, Any]) -> bool:
+        """Whether prune() would change the view (placeholders included)."""
+        return any(
+            self._stale_column(f) is not None for f in _list(view.get("view_filters"))
+        ) or any(self._stale_parameter(p) for p in _list(view.get("view_parameters")))
 
     def prune(self, view: dict[str, Any]) -> list[str]:
         """Remove stale references from `view` in place; return what was removed.
