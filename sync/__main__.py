@@ -13,8 +13,9 @@ from typing import NoReturn
 
 from sync import __version__, config, report
 from sync.config import INPUTS, SECRET_INPUTS, ConfigError
-from sync.promote import promote
+from sync.promote import make_client, promote
 from sync.result import Failure, RunResult
+from sync.rollback import restore_from_file
 from sync.runtime import Runtime
 
 log = logging.getLogger("sync")
@@ -100,7 +101,11 @@ def main(
                 "Nothing was sent to ThoughtSpot. Fix the inputs named above.",
             ),
         )
-    result = promote(settings, runtime)
+    if settings.restore is not None:
+        client = make_client(settings.prod, "prod", settings, runtime)
+        result = restore_from_file(settings, runtime, client)
+    else:
+        result = promote(settings, runtime)
     result.non_default_inputs = config.non_defaults(environ, args)
     return _finish(runtime, result, result.failure)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sync import guidmap, pairs
+from sync import guidmap, pairs, tml
 from sync.guidmap import MappingError
 from sync.merge import Policy
 from sync.pairs import Pair, PairError
@@ -66,6 +66,12 @@ INPUTS: tuple[Input, ...] = (
     Input("keep-prod-name", "true", description="Keep prod's liveboard name"),
     Input("allow-view-loss", "false",
           description="Import even when prod has views the export does not show (they are lost)"),
+    Input("restore-on-failure", "true",
+          description="Re-import prod's backup when carried views are missing after the import"),
+    Input("mode", "promote",
+          description="promote, or restore: import 'backup-file' into prod as it is"),
+    Input("backup-file",
+          description="With mode restore: path, relative to the workspace, of a backup to import"),
     Input("dry-run", "false",
           description="Validate the import (VALIDATE_ONLY) but write nothing"),
     Input("backup-dir", "thoughtspot-backup",
@@ -96,6 +102,15 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class Backup:
+    """A backup file to import as it is (mode: restore)."""
+
+    path: str
+    text: str = field(repr=False)
+    guid: str
+
+
+@dataclass(frozen=True)
 class Settings:
     prod: Connection
     dev: Connection
@@ -109,6 +124,9 @@ class Settings:
     verify: bool
     tls_verify: bool | str  # what requests takes: a flag or a CA bundle path
     timeout: float
+    restore_on_failure: bool = True
+    # Set in mode restore: then `pairs` is empty and nothing is promoted.
+    restore: Backup | None = None
     debug: bool = False
 
     @property
@@ -191,7 +209,15 @@ def load(
     org_id = parse("org-id", _org_id) if values["org-id"] else None
     dev_host = parse("dev-host", _host) if values["dev-host"] else host
     dev_org_id = parse("dev-org-id", _org_id) if values["dev-org-id"] else org_id
-    pair_list = _pairs(values, root, problems)
+    mode = parse("mode", _choice("promote", "restore"))
+    restore = None
+    if mode == "restore":
+        pair_list: list[Pair] = []
+        restore = _backup_file(values, root, problems)
+    else:
+        pair_list = _pairs(values, root, problems)
+        if values["backup-file"]:
+            problems.append("input 'backup-file' is only read with 'mode: restore'")
     dev_views = parse("dev-views", _choice("drop", "keep"))
     stale = parse("stale-filters", _choice("prune", "keep", "fail"))
     # Every input whose default is a boolean is one.
@@ -242,8 +268,54 @@ def load(
         verify=flags["verify"],
         tls_verify=tls,
         timeout=timeout,
+        restore_on_failure=flags["restore-on-failure"],
+        restore=restore,
         debug=is_debug(environ),
     )  # fmt: skip
+
+
+def _backup_file(
+    values: Mapping[str, str], root: Path, problems: list[str]
+) -> Backup | None:
+    """mode: restore takes a backup (say, from an earlier run's artifact) and
+    the prod GUID, when given, must be the one the file holds."""
+    text = values["backup-file"]
+    if not text:
+        problems.append("required input missing: 'backup-file' (with 'mode: restore')")
+        return None
+    if values["liveboards"] or values["dev-liveboard-guid"]:
+        problems.append(
+            "with 'mode: restore' give only 'backup-file' (and 'prod-liveboard-guid'), "
+            "not 'liveboards' or 'dev-liveboard-guid'"
+        )
+    try:
+        path = _relative_file(text)
+        content = (root / path).read_text(encoding="utf-8")
+        document = tml.loads(content)
+        tml.body_key(document)
+    except ConfigError as exc:
+        problems.append(f"input 'backup-file': {exc}")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        problems.append(f"input 'backup-file': cannot read '{text}': {reason}")
+        return None
+    except tml.TmlError as exc:
+        problems.append(
+            f"input 'backup-file': '{text}' is not a liveboard's TML: {exc}"
+        )
+        return None
+    guid = str(document.get("guid") or "").lower()
+    if not pairs.GUID.match(guid):
+        problems.append(f"input 'backup-file': '{text}' holds no liveboard guid")
+        return None
+    given = values["prod-liveboard-guid"]
+    if given and given.lower() != guid:
+        problems.append(
+            f"input 'prod-liveboard-guid' is {given} but the backup file '{text}' is "
+            f"liveboard {guid}: nothing was imported"
+        )
+    return Backup(text, content, guid)
 
 
 def _pairs(values: Mapping[str, str], root: Path, problems: list[str]) -> list[Pair]:

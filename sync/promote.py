@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sync import guidmap, tml
 from sync import merge as merging
+from sync.backup import backup_path, write_backup
 from sync.config import Connection, Settings
 from sync.pairs import Pair
 from sync.result import Failure, LiveboardResult, ProdState, RunResult
+from sync.rollback import RestoreFailed, reimport
 from sync.runtime import NOTICE, Runtime
 from sync.thoughtspot import (
     AuthenticationError,
@@ -138,7 +139,7 @@ def promote(
         if settings.verify and not settings.dry_run:
             step = "verify"
             with runtime.group("Verify prod after import"):
-                _verify(prod, boards)
+                _verify(prod, boards, settings.restore_on_failure)
         elif not settings.dry_run:
             log.info("Verification skipped (verify: false)")
     except StepFailed as exc:
@@ -293,28 +294,18 @@ def _check_hidden_views(prod: Client, boards: list[_Board], allow_loss: bool) ->
 
 
 def _backup(folder: Path, guid: str, edoc: str) -> Path:
-    path = folder / f"{guid}.liveboard.tml"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.read_text(encoding="utf-8") != edoc:
-            # An earlier run's backup may be the only good copy of prod (say
-            # its verification failed): keep it under its own time stamp.
-            stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            kept = path.with_name(f"{guid}.{stamp:%Y%m%dT%H%M%SZ}.liveboard.tml")
-            path.replace(kept)
-            log.info("The earlier backup was kept as %s", kept)
-        path.write_text(edoc, encoding="utf-8")
+        return write_backup(folder, guid, edoc)
     except OSError as exc:
         raise StepFailed(
             Failure(
                 "backup",
-                f"could not write the backup of prod to {path}: {exc.strerror or exc}",
+                f"could not write the backup of prod to {backup_path(folder, guid)}: "
+                f"{exc.strerror or exc}",
                 "Nothing was imported. Check that 'backup-dir' is a writable "
                 "folder in the workspace.",
             )
         ) from None
-    log.info("Prod TML as exported saved to %s", path)
-    return path
 
 
 def _map_guids(board: _Board, settings: Settings) -> dict:
@@ -472,7 +463,7 @@ def _import(
     log.info("Imported %d liveboard(s) into prod", len(boards))
 
 
-def _verify(prod: Client, boards: list[_Board]) -> None:
+def _verify(prod: Client, boards: list[_Board], restore: bool) -> None:
     guids = [b.pair.prod_guid for b in boards]
     try:
         items = prod.export_liveboards(guids, labels=dict.fromkeys(guids, "prod"))
@@ -501,17 +492,47 @@ def _verify(prod: Client, boards: list[_Board]) -> None:
                 f"prod liveboard '{board.name}' ({board.pair.prod_guid}): "
                 f"{', '.join(repr(n) for n in b.missing)}"
             )
-    if problems:
+    if not problems:
+        log.info("Every carried view is on prod")
+        return
+    text = "after the import, " + "; ".join(problems)
+    folder = boards[0].result.backup_path.parent
+    if not restore:
         raise StepFailed(
             Failure(
                 "verify",
-                "after the import, " + "; ".join(problems),
-                f"Restore prod from the backup in {boards[0].result.backup_path.parent} "
-                "(import those files in ThoughtSpot as an administrator).",
+                text,
+                f"Restore prod from the backups in {folder} (import those files in "
+                "ThoughtSpot as an administrator, or run with 'mode: restore').",
             ),
             ProdState.CHANGED,
         )
-    log.info("Every carried view is on prod")
+    log.warning(
+        "Carried views are missing: re-importing prod's backup",
+        extra={"title": "Restoring prod"},
+    )
+    try:
+        reimport(prod, {b.pair.prod_guid: b.prod_edoc for b in boards})
+    except RestoreFailed as exc:
+        raise StepFailed(
+            Failure(
+                "verify",
+                f"{text}. Restoring the backup failed too: {exc}",
+                f"Restore prod by hand from the backups in {folder} (import those "
+                "files in ThoughtSpot as an administrator).",
+            ),
+            ProdState.RESTORE_FAILED,
+        ) from None
+    raise StepFailed(
+        Failure(
+            "verify",
+            f"{text}. Prod was restored from the backup",
+            "Prod is as it was before the run. Check why ThoughtSpot dropped the "
+            "views (an older cluster keeps at most 100 per liveboard) before "
+            "promoting again.",
+        ),
+        ProdState.RESTORED,
+    )
 
 
 def _name(doc: dict) -> str | None:

@@ -74,6 +74,8 @@ def heading(result: RunResult) -> str:
     many = len(result.liveboards) > 1
     boards = _plural(len(result.liveboards), "liveboard")
     pruned = sum(b.filters_pruned for b in result.liveboards)
+    if result.mode == "restore" and result.failure is None:
+        return "✅ ThoughtSpot view sync: prod restored from the backup file"
     if result.failure is None and result.dry_run:
         if many:
             return f"🔍 Dry run: {boards}, {views} would be carried; prod unchanged"
@@ -90,6 +92,9 @@ def heading(result: RunResult) -> str:
         ProdState.CHANGED: "prod changed: restore it from the backup",
         ProdState.UNKNOWN: "prod may have changed: check it",
         ProdState.UNVERIFIED: "prod changed but could not be checked",
+        ProdState.RESTORED: "prod changed, then restored from backup",
+        ProdState.RESTORE_FAILED: "prod changed and could not be restored: "
+        "restore it from the backup",
     }[result.prod_state]
     return f"❌ ThoughtSpot view sync failed: {state}"
 
@@ -146,6 +151,8 @@ def _liveboard_section(
     board: LiveboardResult, result: RunResult, row_limit: int | None = None
 ) -> list[str]:
     host = result.host or ""
+    if result.mode == "restore":
+        return _restore_section(board, result, host)
     dev_host = result.dev_host or host
     prod_name = md(board.prod_name or board.prod_guid)
     dev_name = md(board.dev_name or board.dev_guid)
@@ -205,6 +212,25 @@ def _liveboard_section(
     if board.missing:
         lines.append(
             "Missing after import: " + ", ".join(code(n) for n in board.missing)
+        )
+    return lines
+
+
+def _restore_section(board: LiveboardResult, result: RunResult, host: str) -> list[str]:
+    prod = f"[{code(_short(board.prod_guid))}]({liveboard_url(host, board.prod_guid)})"
+    done = "restored" if result.ok else "not restored"
+    lines = [
+        f"**{md(board.prod_name or board.prod_guid)}** {prod} {done} from "
+        f"{code(board.dev_file or '')} · cluster {code(_cluster(host))}",
+        "",
+    ]
+    if board.backup_path:
+        lines.append(
+            f"Prod as it was before this run: {code(_display_path(board.backup_path))}."
+        )
+    if board.verified is not None:
+        lines.append(
+            f"Checked after import: all {board.verified} views of the backup present."
         )
     return lines
 
@@ -298,6 +324,7 @@ def report_json(result: RunResult) -> str:
         else "dry-run"
         if result.dry_run
         else "success",
+        "mode": result.mode,
         "prod": result.prod_state.value,
         "import_policy": result.import_policy,
         "error": (

@@ -16,6 +16,9 @@ class ProdState(enum.Enum):
     UNKNOWN = "unknown"
     # The import was applied, but reading prod back to check it failed.
     UNVERIFIED = "changed, not verified"
+    # The import lost views; the backup was imported again and checked.
+    RESTORED = "restored from backup"
+    RESTORE_FAILED = "changed and could not be restored"
 
 
 @dataclass
@@ -64,6 +67,7 @@ class LiveboardResult:
 class RunResult:
     host: str | None
     dev_host: str | None = None
+    mode: str = "promote"
     dry_run: bool = False
     import_policy: str = "ALL_OR_NONE"
     liveboards: list[LiveboardResult] = field(default_factory=list)

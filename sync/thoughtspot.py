@@ -105,7 +105,7 @@ class Client:
         env: str = "prod",
         timeout: float = 120,
         verify: bool | str = True,
-        max_attempts: int = 6,
+        max_attempts: int = 5,
         backoff: float = 0.5,
         max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -370,10 +370,11 @@ class Client:
         hinted = _retry_after_seconds(retry_after)
         if hinted is not None:
             return hinted
-        # Exponential backoff with full jitter on top, so parallel promotions
-        # hitting the same cluster do not retry in lockstep.
+        # Exponential backoff, each wait drawn between half and all of its
+        # step, so parallel promotions on one cluster do not retry in
+        # lockstep: 0.5, 1, 2, 4 s at most with the defaults.
         base = self._backoff * 2 ** (attempt - 1)
-        return base + random.uniform(0, base)
+        return random.uniform(base / 2, base)
 
     # -- errors ------------------------------------------------------------
 

@@ -228,7 +228,7 @@ def test_connection_refused() -> None:
     c = Client(f"http://127.0.0.1:{port}", ADMIN, password="x", sleep=lambda s: None)
     with pytest.raises(ConnectionFailed, match="Connection refused"):
         c.login()
-    assert c.requests_made == 6  # retried, then gave up
+    assert c.requests_made == 5  # retried, then gave up
 
 
 def test_read_timeout(emulator: Emulator) -> None:

@@ -242,18 +242,46 @@ def test_rate_limited_then_success(promote: Promote, emulator: Emulator) -> None
     assert stored_views(emulator) == PROD_VIEWS
 
 
-def test_import_that_loses_views_is_caught(
+def test_import_that_loses_views_is_caught_and_prod_restored(
     promote: Promote, emulator: Emulator
 ) -> None:
+    before = emulator.get_liveboard(PROD_GUID)
     emulator.lose_views_on_import()
     run = promote()
     assert run.returncode == 1
     (error,) = run.errors
     assert "3 of 3 carried view(s) are missing" in error
-    assert "thoughtspot-backup" in error
-    assert "prod changed" in run.summary
+    assert "Prod was restored from the backup" in error
+    assert "prod changed, then restored from backup" in run.summary
     report = json.loads(run.outputs["report"])
-    assert report["prod"] == "changed" and report["error"]["step"] == "verify"
+    assert (
+        report["prod"] == "restored from backup" and report["error"]["step"] == "verify"
+    )
+    assert_prod_unchanged(emulator, before)
+    imports = [r for r in emulator.requests if r.endpoint == "import"]
+    assert len(imports) == 2  # the promotion, then the backup
+
+
+def test_import_that_loses_views_without_restore(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.lose_views_on_import()
+    run = promote(restore_on_failure="false")
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "3 of 3 carried view(s) are missing" in error
+    assert "thoughtspot-backup" in error and "mode: restore" in error
+    assert "prod changed: restore it from the backup" in run.summary
+    assert stored_views(emulator) == []
+
+
+def test_restore_that_fails_too_says_so(promote: Promote, emulator: Emulator) -> None:
+    emulator.lose_views_on_import(count=2)  # the promotion and the restore
+    run = promote()
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert "Restoring the backup failed too" in error
+    assert "prod changed and could not be restored" in run.summary
 
 
 def test_dev_liveboard_with_obj_id(emulator: Emulator, tmp_path: Path) -> None:
@@ -459,7 +487,7 @@ def test_rerun_keeps_the_earlier_backup(promote: Promote, emulator: Emulator) ->
     workspace must not overwrite that only good copy."""
     original = emulator.get_liveboard(PROD_GUID)
     emulator.lose_views_on_import()
-    first = promote()
+    first = promote(restore_on_failure="false")
     assert first.returncode == 1
     workspace = first.workspace
     second = run_action(workspace, promote.base_inputs())
