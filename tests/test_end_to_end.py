@@ -582,3 +582,76 @@ def test_unwritable_summary_file_is_one_clear_error(
     errors = [ln for ln in done.stdout.splitlines() if ln.startswith("::error")]
     assert len(errors) == 1 and "Prod changed" in errors[0]
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def _backup_of_prod(emulator: Emulator, workspace: Path) -> Path:
+    """Prod's TML saved as a backup file, then prod damaged (views gone)."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    original = emulator.get_liveboard(PROD_GUID)
+    path = workspace / "restore" / f"{PROD_GUID}.liveboard.tml"
+    path.parent.mkdir()
+    path.write_text(json.dumps(original))
+    damaged = json.loads(json.dumps(original))
+    damaged["liveboard"]["views"] = []
+    emulator.load_liveboard(damaged)
+    return path
+
+
+def test_mode_restore_imports_the_backup_file(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    path = _backup_of_prod(emulator, workspace)
+    run = run_action(
+        workspace,
+        {
+            "host": emulator.url,
+            "username": ADMIN,
+            "secret-key": SECRET_KEY,
+            "mode": "restore",
+            "backup-file": str(path.relative_to(workspace)),
+            "prod-liveboard-guid": PROD_GUID.upper(),
+        },
+    )
+    assert run.returncode == 0, run.stdout
+    assert stored_views(emulator) == PROD_VIEWS
+    assert "prod restored from the backup file" in run.summary
+    # prod as it was just before the rollback is saved too
+    saved = tml.loads(
+        (workspace / "thoughtspot-backup" / f"{PROD_GUID}.liveboard.tml").read_text()
+    )
+    assert tml.views(saved) == []
+    assert json.loads(run.outputs["report"])["mode"] == "restore"
+
+
+def test_mode_restore_refuses_another_liveboards_backup(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    path = _backup_of_prod(emulator, workspace)
+    run = run_action(
+        workspace,
+        {
+            "host": emulator.url,
+            "username": ADMIN,
+            "secret-key": SECRET_KEY,
+            "mode": "restore",
+            "backup-file": str(path.relative_to(workspace)),
+            "prod-liveboard-guid": DEV_GUID,
+        },
+    )
+    assert run.returncode == 1
+    (error,) = run.errors
+    assert (
+        f"is {DEV_GUID} but the backup file" in error
+        and "nothing was imported" in error
+    )
+    assert emulator.requests == []
+    assert stored_views(emulator) == []
+
+
+def test_mode_restore_needs_a_backup_file(promote: Promote, emulator: Emulator) -> None:
+    run = promote(mode="restore", dev_liveboard_guid="")
+    assert run.returncode == 1
+    assert "'backup-file'" in run.errors[0]
+    assert emulator.requests == []
