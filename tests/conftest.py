@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,52 @@ PASSWORD = "pw-Adm1n-correct-horse"
 SECRET_KEY = "sk-3f9a1c77-trusted-auth-key"
 DEV_GUID = "aaaaaaaa-0000-4000-8000-000000000001"
 PROD_GUID = "bbbbbbbb-0000-4000-8000-000000000002"
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, capfd
+) -> Iterator[None]:
+    """Fail any test whose captured output or written files hold a secret or a
+    token: every credential of every emulator the test started, and every
+    token those emulators issued."""
+    started: list[Emulator] = []
+    real_start = Emulator.start
+
+    def tracked_start(self: Emulator, *args, **kwargs) -> Emulator:
+        started.append(self)
+        return real_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(Emulator, "start", tracked_start)
+    root = (
+        request.getfixturevalue("tmp_path")
+        if "tmp_path" in request.fixturenames
+        else None
+    )
+    yield
+    out, err = capfd.readouterr()
+    secrets = {
+        value
+        for emu in started
+        for user in emu.store.users.values()
+        for value in (user.password, user.secret_key)
+        if value and len(value) >= 6
+    }
+    secrets |= {t for emu in started for t in [*issued_tokens(emu), *emu.store.tokens]}
+    places = {"captured stdout": out, "captured stderr": err}
+    if root is not None:
+        for path in root.rglob("*"):
+            if path.is_file() and path.stat().st_size < 20_000_000:
+                places[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    for place, text in places.items():
+        text = "\n".join(
+            ln for ln in text.splitlines() if not ln.startswith("::add-mask::")
+        )
+        for secret in secrets:
+            assert secret not in text, f"a secret or token leaked into {place}"
+    # Give the output back, so pytest still shows it for a failing test.
+    sys.stdout.write(out)
+    sys.stderr.write(err)
 
 
 @pytest.fixture
