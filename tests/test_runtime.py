@@ -127,3 +127,14 @@ def test_legacy_commands_defused_everywhere() -> None:
     runtime.logger.info("name ##[stop-commands]x")
     runtime.logger.warning("name ##[error]y")
     assert "##[" not in stream.getvalue()
+
+
+def test_the_leak_check_finds_a_secret_but_not_its_mask_line() -> None:
+    from conftest import leaks
+
+    places = {
+        "stdout": "::add-mask::tok-abcdef\nfine\n",
+        "summary": "token was tok-abcdef",
+        "backup": "nothing",
+    }
+    assert leaks({"tok-abcdef"}, places) == ["summary"]
