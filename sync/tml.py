@@ -12,6 +12,7 @@ of YAML 1.1's surprises (``on``/``off``/``yes``/``no``, dates, octal numbers).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -26,14 +27,44 @@ class TmlError(ValueError):
 
 
 class _TmlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that accepts ThoughtSpot's bare ``=`` scalars."""
+    """A safe loader with YAML 1.2-like, JSON-safe typing.
+
+    YAML 1.1 would turn a filter value `0123` into 83, `Yes` into true, `1:30`
+    into 90 and `2024-01-31` into a date, and a bare `=` into a tag nobody
+    can build. Here only true/false, null, plain decimal integers and plain
+    decimal floats get a type; everything else, `=` included, stays text, as
+    ThoughtSpot meant it.
+    """
 
 
-def _construct_value_tag(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+_TmlLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$",
+        "-+.0123456789",
+    ),
+):
+    _TmlLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+# An empty scalar is null (its resolver is keyed on no first character).
+_TmlLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
-_TmlLoader.add_constructor("tag:yaml.org,2002:value", _construct_value_tag)
+def _no_shared_nodes(doc: Any) -> None:
+    """Refuse YAML anchors and aliases: TML never uses them, and a few nested
+    aliases can stand for gigabytes once written out as JSON."""
+    seen: set[int] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise TmlError("YAML anchors and aliases (&, *) are not allowed in TML")
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
 
 
 def loads(text: str) -> dict[str, Any]:
@@ -43,9 +74,10 @@ def loads(text: str) -> dict[str, Any]:
     stripped = text.lstrip()
     try:
         if stripped.startswith("{"):
-            doc = json.loads(text)
+            doc = json.loads(text, parse_constant=_no_constant)
         else:
             doc = yaml.load(text, Loader=_TmlLoader)  # a safe loader
+            _no_shared_nodes(doc)
     except (ValueError, yaml.YAMLError) as exc:
         raise TmlError(f"the TML cannot be parsed: {_first_line(exc)}") from None
     if not isinstance(doc, dict):
@@ -55,7 +87,11 @@ def loads(text: str) -> dict[str, Any]:
 
 def dumps(doc: dict[str, Any]) -> str:
     """Serialise a document as compact JSON for import."""
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def body_key(doc: dict[str, Any]) -> str:

@@ -222,21 +222,27 @@ def test_dev_secrets_are_masked_too() -> None:
     assert {"sk-dev-999", "pw-dev-999"} <= set(config.secrets_in(environ))
 
 
+D1, P1 = DEV2, PROD2
+
+
 @pytest.mark.parametrize(
     "content",
     [
-        '[{"originalGuid": "d1", "mappedGuid": "p1", "counter": 1, "additionalMapping": {}}]',
-        '{"mapping": {"d1": "p1"}}',
-        '{"d1": "p1"}',
+        f'[{{"originalGuid": "{D1}", "mappedGuid": "{P1}", "counter": 1, "additionalMapping": {{}}}}]',
+        f'{{"mapping": {{"{D1}": "{P1}"}}}}',
+        f'{{"{D1.upper()}": "{P1}"}}',
     ],
 )
 def test_guid_mapping_formats(tmp_path: Path, content: str) -> None:
     (tmp_path / "map.json").write_text(content)
     settings = config.load(env(**{"guid-mapping": "map.json"}), workspace=tmp_path)
-    assert settings.guid_mapping == {"d1": "p1"}
+    assert settings.guid_mapping == {D1: P1}
 
 
 def test_guid_mapping_errors(tmp_path: Path) -> None:
+    (tmp_path / "words.json").write_text('{"Sales": "Purchases"}')
+    with pytest.raises(ConfigError, match="both sides must be GUIDs"):
+        config.load(env(**{"guid-mapping": "words.json"}), workspace=tmp_path)
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(ConfigError, match="input 'guid-mapping': item 0"):
         config.load(env(**{"guid-mapping": "bad.json"}), workspace=tmp_path)
