@@ -111,6 +111,14 @@ def main(
 
 
 def _finish(runtime: Runtime, result: RunResult, failure: Failure | None) -> int:
+    # Server text can echo a credential. Redact it here, before the report
+    # escapes it for Markdown: escaped, it would no longer match a mask.
+    redact = runtime.redact
+    if failure is not None:
+        failure = Failure(failure.step, redact(failure.message), redact(failure.hint))
+    for board in result.liveboards:
+        board.import_error = redact(board.import_error) if board.import_error else None
+        board.import_warnings = [redact(w) for w in board.import_warnings]
     result.failure = failure
     try:
         runtime.write_summary(report.summary(result))

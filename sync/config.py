@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,6 +86,8 @@ INPUTS: tuple[Input, ...] = (
 )  # fmt: skip
 
 INPUT_NAMES = frozenset(i.name for i in INPUTS)
+# The workspace of the load() in progress, for the path checks below.
+_ROOT: ContextVar[Path] = ContextVar("workspace", default=Path("."))
 SECRET_INPUTS = ("secret-key", "password", "dev-secret-key", "dev-password")
 
 _BOOLEANS = {"true": True, "false": False}
@@ -171,11 +174,17 @@ def secrets_in(environ: Mapping[str, str]) -> list[str]:
     found = [raw[name].strip() for name in SECRET_INPUTS if name in raw]
     # A password pasted into a host URL is refused, but must not be shown.
     for name in ("host", "dev-host"):
-        host = raw.get(name, "").strip()
-        match = re.match(r"^[a-z]+://[^/@]*:([^/@]+)@", host, re.IGNORECASE)
-        if match:
-            found.append(match.group(1))
+        userinfo = _userinfo(raw.get(name, ""))
+        if userinfo and ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
     return found
+
+
+def _userinfo(host: str) -> str | None:
+    """What stands before the last '@' after the scheme, slashes and all: a
+    password may hold a '/' that a URL parser takes for the path."""
+    rest = host.strip().split("://", 1)[-1]
+    return rest.rsplit("@", 1)[0] if "@" in rest else None
 
 
 def load(
@@ -205,6 +214,7 @@ def load(
             return None
 
     root = workspace or Path.cwd()
+    _ROOT.set(root)
     host = parse("host", _host) if values["host"] else None
     org_id = parse("org-id", _org_id) if values["org-id"] else None
     dev_host = parse("dev-host", _host) if values["dev-host"] else host
@@ -230,8 +240,13 @@ def load(
         else None
     )
     ca_bundle = values["ca-bundle"]
-    if ca_bundle and not _is_file(root / ca_bundle):
-        problems.append(f"input 'ca-bundle': no file at '{ca_bundle}'")
+    if ca_bundle:
+        try:
+            inside(root, ca_bundle)
+            if not _is_file(root / ca_bundle):
+                problems.append(f"input 'ca-bundle': no file at '{ca_bundle}'")
+        except ConfigError as exc:
+            problems.append(f"input 'ca-bundle': {exc}")
 
     if problems:
         raise ConfigError("; ".join(problems))
@@ -318,6 +333,14 @@ def _backup_file(
     return Backup(text, content, guid)
 
 
+def _dev_elsewhere(values: Mapping[str, str]) -> bool:
+    """Whether dev may be another cluster or Org, where one GUID can name two
+    liveboards (a first promotion by import keeps dev's GUID)."""
+    host, dev_host = values["host"].rstrip("/"), values["dev-host"].rstrip("/")
+    org, dev_org = values["org-id"], values["dev-org-id"]
+    return bool((dev_host and dev_host != host) or (dev_org and dev_org != org))
+
+
 def _pairs(values: Mapping[str, str], root: Path, problems: list[str]) -> list[Pair]:
     """The liveboards to promote, from `liveboards` or the two GUID inputs."""
     dev_text, prod_text = values["dev-liveboard-guid"], values["prod-liveboard-guid"]
@@ -362,7 +385,7 @@ def _pairs(values: Mapping[str, str], root: Path, problems: list[str]) -> list[P
             return []
         found = [Pair(prod, dev.dev_guid, dev.dev_path, dev.dev_document)]
     try:
-        pairs.check(found)
+        pairs.check(found, same_place=not _dev_elsewhere(values))
     except PairError as exc:
         name = "liveboards" if values["liveboards"] else "prod-liveboard-guid"
         problems.append(f"input '{name}': {exc}")
@@ -396,6 +419,12 @@ def _choice(*allowed: str):  # type: ignore[no-untyped-def]
 
 
 def _host(text: str) -> str:
+    if _userinfo(text) is not None:
+        # Never echo it: the text may hold a credential.
+        raise ConfigError(
+            "the URL must not hold a user name or password; use 'username' and "
+            "'secret-key' or 'password'"
+        )
     url = text if "://" in text else "https://" + text
     try:
         parts = urlsplit(url)
@@ -448,18 +477,26 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _relative_file(text: str) -> Path:
+def inside(root: Path, text: str, what: str = "a file") -> Path:
+    """`text` as a path in the workspace `root`, refused when it, or a link on
+    the way, leads outside it."""
     path = Path(text)
     if path.is_absolute() or ".." in path.parts:
-        raise ConfigError(f"expected a file inside the workspace, got '{text}'")
+        raise ConfigError(f"expected {what} inside the workspace, got '{text}'")
+    try:
+        resolved = (root / path).resolve()
+        resolved.relative_to(root.resolve())
+    except (OSError, ValueError):
+        raise ConfigError(f"'{text}' leads outside the workspace") from None
     return path
+
+
+def _relative_file(text: str) -> Path:
+    return inside(_ROOT.get(), text)
 
 
 def _relative_dir(text: str) -> Path:
-    path = Path(text)
-    if path.is_absolute() or ".." in path.parts:
-        raise ConfigError(f"expected a folder inside the workspace, got '{text}'")
-    return path
+    return inside(_ROOT.get(), text, "a folder")
 
 
 def non_defaults(

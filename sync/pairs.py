@@ -62,8 +62,14 @@ def dev_source(text: str, workspace: Path) -> Pair:
             f"of a TML file in the workspace, got '{text}'"
         )
     path = Path(text)
-    if path.is_absolute() or ".." in path.parts:
-        raise PairError(f"a dev TML file must be inside the workspace, got '{text}'")
+    try:
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError
+        (workspace / path).resolve().relative_to(workspace.resolve())
+    except (OSError, ValueError):
+        raise PairError(
+            f"a dev TML file must be inside the workspace, got '{text}'"
+        ) from None
     try:
         content = (workspace / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -90,8 +96,16 @@ def parse_lines(text: str, workspace: Path) -> list[Pair]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        line = re.sub(r"\s+#.*$", "", line)  # a trailing comment
+        # A trailing comment, unless the `#` belongs to a file name: cut one
+        # ` # ...` at a time from the end until the line reads as a pair.
         match = _LINE.match(line)
+        rest = line
+        while match is None and re.search(r"\s#", rest):
+            rest = (
+                re.sub(r"\s+#[^#]*$", "", rest) if re.search(r"\s#[^#]*$", rest) else ""
+            )
+            match = _LINE.match(rest.strip())
+        line = match.group(0) if match else line
         if not match:
             raise PairError(
                 f"line {number}: expected 'dev prod' (a dev GUID or TML file, then "
@@ -108,12 +122,13 @@ def parse_lines(text: str, workspace: Path) -> list[Pair]:
     return pairs
 
 
-def check(pairs: list[Pair]) -> None:
-    """Pairs that cannot be promoted together."""
+def check(pairs: list[Pair], same_place: bool = True) -> None:
+    """Pairs that cannot be promoted together. When dev is another cluster or
+    Org (`same_place` false), one GUID may name a dev and a prod liveboard."""
     seen: set[str] = set()
-    devs = {p.dev_guid for p in pairs if p.dev_guid}
+    devs = {p.dev_guid for p in pairs if p.dev_guid} if same_place else set()
     for pair in pairs:
-        if pair.dev_guid == pair.prod_guid:
+        if same_place and pair.dev_guid == pair.prod_guid:
             raise PairError(
                 f"dev and prod are the same liveboard ({pair.prod_guid}): the prod "
                 "liveboard must be a different one"

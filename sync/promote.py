@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 
 from sync import guidmap, tml
@@ -104,6 +105,17 @@ def promote(
         log.warning(
             "TLS certificates are not checked (verify-tls: false)",
             extra={"title": "TLS verification off"},
+        )
+    if settings.dev.host != settings.prod.host and (
+        (settings.dev.secret_key, settings.dev.password)
+        == (settings.prod.secret_key, settings.prod.password)
+    ):
+        log.warning(
+            "Dev is on another cluster (%s) but has no credential of its own: prod's "
+            "secret key or password is sent to it. Set 'dev-secret-key' or "
+            "'dev-password' unless that is meant.",
+            settings.dev.host,
+            extra={"title": "Prod credential sent to dev"},
         )
     try:
         with runtime.group(f"Sign in to {settings.host} as {settings.prod.username}"):
@@ -359,14 +371,13 @@ def _merge(boards: list[_Board], settings: Settings) -> None:
                 f"or parameters that dev removed: {named}"
             )
         if settings.view_upsert:
-            # Upsert matches views by obj_id; one without is created anew,
-            # beside the stored one. Sending it anyway keeps it safe should the
-            # cluster ignore the flag (then the import replaces all views).
             no_id = [v.name for v in outcome.carried if not v.obj_id]
             if no_id:
                 log.warning(
-                    "'%s': %d carried view(s) have no obj_id, so ThoughtSpot's view "
-                    "upsert may store them twice: %s",
+                    "'%s': %d view(s) have no obj_id, so view upsert cannot match "
+                    "them: they are left out of the import for ThoughtSpot to keep "
+                    "as stored (any pruning does not apply to them) and checked "
+                    "after it: %s",
                     board.name,
                     len(no_id),
                     ", ".join(f"'{n}'" for n in no_id),
@@ -403,26 +414,41 @@ def _merge(boards: list[_Board], settings: Settings) -> None:
         )
 
 
+def _sent(board: _Board, settings: Settings) -> dict:
+    """The document to import. With view upsert, ThoughtSpot matches views by
+    obj_id and keeps the stored views the import leaves out, so a view without
+    obj_id is left out: sent, it would be stored a second time. The check
+    after the import still expects every view, so a cluster that ignored the
+    flag (and dropped them) is caught and prod restored."""
+    if not settings.view_upsert:
+        return board.merged
+    key = tml.body_key(board.merged)
+    body = dict(board.merged[key])
+    if isinstance(body.get("views"), list):
+        body["views"] = [
+            v for v in body["views"] if isinstance(v, dict) and v.get("obj_id")
+        ]
+    return {**board.merged, key: body}
+
+
 def _import(
     prod: Client, boards: list[_Board], settings: Settings, result: RunResult
 ) -> None:
     items = prod.import_tml(
-        [tml.dumps(b.merged) for b in boards],
+        [tml.dumps(_sent(b, settings)) for b in boards],
         result.import_policy,
         upsert_views=settings.view_upsert,
     )
+    # Match results to liveboards by request_index, whatever their order.
     by_index = {item.index: item for item in items}
-    errors = []
-    for i, board in enumerate(boards):
-        item = by_index.get(i) or items[i]
+    paired = [(b, by_index.get(i) or items[i]) for i, b in enumerate(boards)]
+    errors: list[tuple[_Board, str]] = []
+    for board, item in paired:
         board.result.import_status = item.status
         if item.status == "ERROR":
-            code = f" (code {item.code})" if item.code else ""
             board.result.import_error = item.message
-            errors.append(
-                f"'{board.result.dev_name}' into prod liveboard "
-                f"{board.pair.prod_guid}{code}: {item.message}"
-            )
+            code = f" (code {item.code})" if item.code else ""
+            errors.append((board, f"{item.message}{code}"))
         elif item.status == "WARNING" and item.message:
             board.result.import_warnings.append(item.message)
             log.warning(
@@ -436,7 +462,7 @@ def _import(
         raise StepFailed(
             Failure(
                 "import",
-                f"ThoughtSpot rejected the {what} " + "; ".join(errors),
+                f"ThoughtSpot rejected the {what} " + _name_the_causes(errors),
                 f"Nothing was written (import policy {result.import_policy}). A dev "
                 "liveboard may use a data source, column or parameter prod does "
                 "not have: create or map it ('guid-mapping') first.",
@@ -447,7 +473,7 @@ def _import(
         log.info("Dry run: ThoughtSpot validated the import; nothing was written")
         return
     result.prod_state = ProdState.CHANGED
-    for board, item in zip(boards, items, strict=False):
+    for board, item in paired:
         if item.guid and item.guid.lower() != board.pair.prod_guid:
             # The import updated another object than prod's liveboard.
             raise StepFailed(
@@ -461,6 +487,22 @@ def _import(
                 ProdState.UNKNOWN,
             )
     log.info("Imported %d liveboard(s) into prod", len(boards))
+
+
+def _name_the_causes(errors: list[tuple[_Board, str]]) -> str:
+    """With ALL_OR_NONE one bad liveboard fails them all, the others with a
+    message of their own ("not imported because another failed"): name the
+    odd ones out first, then count the rest."""
+
+    def one(board: _Board, message: str) -> str:
+        return f"'{board.result.dev_name}' into prod liveboard {board.pair.prod_guid}: {message}"
+
+    counts = Counter(message for _, message in errors)
+    common, times = counts.most_common(1)[0]
+    if len(counts) == 1 or times == 1:
+        return "; ".join(one(b, m) for b, m in errors)
+    causes = "; ".join(one(b, m) for b, m in errors if m != common)
+    return f"{causes}; and {times} other liveboard(s): {common}"
 
 
 def _verify(prod: Client, boards: list[_Board], restore: bool) -> None:
@@ -566,9 +608,15 @@ def _failure_from(step: str, exc: ThoughtSpotError, boards: list[_Board]) -> Fai
     message = str(exc)
     if step in ("export", "view check") and not isinstance(exc, ObjectError):
         # The server's message may not say which liveboard it choked on.
-        guids = ", ".join(b.pair.prod_guid for b in boards[:5])
-        more = f" and {len(boards) - 5} more" if len(boards) > 5 else ""
-        message += f" (for prod liveboard(s) {guids}{more})"
+        if exc.env == "dev":
+            named = [b.pair.dev_guid for b in boards if b.pair.dev_guid]
+            role = "dev"
+        else:
+            named = [b.pair.prod_guid for b in boards]
+            role = "prod"
+        shown = ", ".join(g for g in named[:5] if g)
+        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+        message += f" (for {role} liveboard(s) {shown}{more})"
         if exc.status == 400:
             hint = _HINTS[ObjectError]
     if step == "import" and _outcome_unknown(exc):

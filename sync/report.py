@@ -256,10 +256,18 @@ def summary(result: RunResult) -> str:
         text = _summary(result, limit)
         if limit == 0:
             break
+    sections = len(result.liveboards)
+    while len(text.encode("utf-8")) > SUMMARY_BUDGET and sections > 0:
+        # Thousands of liveboards: even without view rows it is too long, so
+        # whole sections go, from the end, with a count of what was left out.
+        sections //= 2
+        text = _summary(result, 0, sections)
     return text
 
 
-def _summary(result: RunResult, row_limit: int | None) -> str:
+def _summary(
+    result: RunResult, row_limit: int | None, section_limit: int | None = None
+) -> str:
     lines = [f"## {heading(result)}", ""]
     if result.failure:
         failure = result.failure
@@ -270,14 +278,24 @@ def _summary(result: RunResult, row_limit: int | None) -> str:
         if failure.hint:
             lines += [f"What to check: {md(failure.hint)}", ""]
     collapse = len(result.liveboards) > COLLAPSE_AFTER
-    for board in result.liveboards:
+    shown = (
+        result.liveboards
+        if section_limit is None
+        else result.liveboards[:section_limit]
+    )
+    for board in shown:
         section = _liveboard_section(board, result, row_limit)
         if collapse:
             # Inside HTML, Markdown is not rendered: escape for HTML only.
             title = html.escape(_SPACE.sub(" ", board.prod_name or board.prod_guid))
-            summary_line = f"{title}: {_plural(len(board.carried), 'view')} carried"
+            would = "would be " if result.dry_run or not result.ok else ""
+            summary_line = (
+                f"{title}: {_plural(len(board.carried), 'view')} {would}carried"
+            )
             if board.filters_pruned:
-                summary_line += f", {_plural(board.filters_pruned, 'filter')} pruned"
+                summary_line += (
+                    f", {_plural(board.filters_pruned, 'filter')} {would}pruned"
+                )
             opened = " open" if _needs_a_look(board) else ""
             section = [
                 f"<details{opened}><summary>{summary_line}</summary>",
@@ -286,6 +304,12 @@ def _summary(result: RunResult, row_limit: int | None) -> str:
                 "</details>",
             ]
         lines += [*section, ""]
+    if len(shown) < len(result.liveboards):
+        lines += [
+            f"{len(result.liveboards) - len(shown)} more liveboards are not shown: the "
+            "summary is limited to 1 MiB. The `report` output counts them all.",
+            "",
+        ]
     lines += [*_details(result), ""]
     return "\n".join(lines)
 
@@ -358,14 +382,28 @@ def report_json(result: RunResult) -> str:
             board["views"] = None
             board["views_omitted"] = True
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    kept = len(data["liveboards"])
+    while len(text.encode("utf-8")) > OUTPUT_BUDGET and kept > 0:
+        # Still too big (thousands of liveboards): keep the first ones only.
+        kept //= 2
+        data["liveboards_omitted"] = len(result.liveboards) - kept
+        data["liveboards"] = data["liveboards"][:kept]
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text
 
 
 def outputs(result: RunResult) -> dict[str, str]:
+    # The counts say what reached prod (or, in a dry run, what would): when a
+    # failed run wrote nothing, or was rolled back, nothing was carried.
+    landed = result.failure is None or result.prod_state not in (
+        ProdState.UNCHANGED,
+        ProdState.RESTORED,
+    )
+    boards = result.liveboards if landed else []
     return {
-        "views-carried": str(sum(len(b.carried) for b in result.liveboards)),
-        "views-dropped": str(sum(len(b.dropped) for b in result.liveboards)),
-        "filters-pruned": str(sum(b.filters_pruned for b in result.liveboards)),
+        "views-carried": str(sum(len(b.carried) for b in boards)),
+        "views-dropped": str(sum(len(b.dropped) for b in boards)),
+        "filters-pruned": str(sum(b.filters_pruned for b in boards)),
         "report": report_json(result),
         "backup-dir": str(result.backup_dir) if result.backup_dir else "",
     }

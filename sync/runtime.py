@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -62,7 +63,8 @@ class Redactor:
 
 def neutralize(text: str) -> str:
     """Make sure no line of `text` can be read by the runner as a command."""
-    lines = _defuse_legacy(text).split("\n")
+    # A carriage return ends a line for the runner too.
+    lines = re.split(r"\r\n|\r|\n", _defuse_legacy(text))
     return "\n".join(
         "\u203a " + line if line.lstrip().startswith("::") else line for line in lines
     )

@@ -198,8 +198,8 @@ class Client:
             code = status.get("status_code")
             edoc = item.get("edoc") if isinstance(item, dict) else None
             if code != "OK" and code != "WARNING":
-                message = clean_message(
-                    status.get("error_message") or "no reason given"
+                message = self._scrub(
+                    clean_message(status.get("error_message") or "no reason given")
                 )
                 failures.append(f"{who(guid)}: {message}")
             elif not isinstance(edoc, str) or not edoc.strip():
@@ -273,7 +273,9 @@ class Client:
                 ImportItem(
                     index=item.get("request_index", i) if isinstance(item, dict) else i,
                     status=str(status.get("status_code") or "ERROR"),
-                    message=clean_message(status.get("error_message") or ""),
+                    message=self._scrub(
+                        clean_message(status.get("error_message") or "")
+                    ),
                     code=_int_or_none(status.get("error_code")),
                     guid=header.get("id_guid") if isinstance(header, dict) else None,
                     name=header.get("name") if isinstance(header, dict) else None,
@@ -301,6 +303,17 @@ class Client:
             log.info("%s: token refused by %s, signing in again", call, self.env)
             self.login()
             response = self._send(call, path, body, retry_5xx=retry_5xx)
+        if 300 <= response.status_code < 400:
+            where = response.headers.get("Location", "elsewhere")
+            raise ThoughtSpotError(
+                call,
+                self.env,
+                self.host,
+                f"the cluster redirects to {self._scrub(where)[:200]}; set the host to "
+                "the cluster's own URL (redirects are not followed, so that "
+                "credentials never go to another address)",
+                response.status_code,
+            )
         if response.status_code >= 400:
             raise self._http_error(call, response, authenticated)
         try:
@@ -319,7 +332,11 @@ class Client:
             started = time.monotonic()
             try:
                 self.requests_made += 1
-                response = self._session.post(url, json=body, timeout=self._timeout)
+                # Never follow a redirect: a 307/308 would re-send the body,
+                # credentials included, to wherever it points.
+                response = self._session.post(
+                    url, json=body, timeout=self._timeout, allow_redirects=False
+                )
             except requests.exceptions.SSLError as exc:
                 raise ConnectionFailed(
                     call, self.env, self.host, f"TLS error: {_reason(exc)}"

@@ -109,6 +109,9 @@ def test_one_failing_liveboard_leaves_every_prod_liveboard_as_it_was(
     assert (
         pairs[1][1] in error and "Referenced table with name Sales not found." in error
     )
+    # the cause first, the liveboards that failed with it counted, not listed
+    assert "and 2 other liveboard(s): Not imported" in error
+    assert run.outputs["views-carried"] == "0"
     assert {p: emulator.get_liveboard(p) for _, p in pairs} == before
     assert "prod unchanged" in run.summary
     (request,) = [r for r in emulator.requests if r.endpoint == "import"]
@@ -245,12 +248,25 @@ def test_view_upsert_sent(promote: Promote, emulator: Emulator) -> None:
     assert run.returncode == 0, run.stdout
     (request,) = [r for r in emulator.requests if r.endpoint == "import"]
     assert request.body["enable_personalized_view_upsert"] is True
-    # every view still carried, and the risk of doubles named
-    assert set(views_of(emulator, "bbbbbbbb-0000-4000-8000-000000000002")) == {
+    # views without obj_id are left for ThoughtSpot to keep: none doubled
+    (sent,) = request.body["metadata_tmls"]
+    assert tml.views(tml.loads(sent)) == []
+    assert views_of(emulator, "bbbbbbbb-0000-4000-8000-000000000002") == [
         "East region", "My accounts", "Q3 review",
-    }  # fmt: skip
+    ]  # fmt: skip
     (warning,) = [w for w in run.warnings if "obj_id" in w]
     assert "'East region', 'My accounts', 'Q3 review'" in warning
+
+
+def test_view_upsert_ignored_by_the_cluster_is_caught_and_restored(
+    promote: Promote, emulator: Emulator
+) -> None:
+    emulator.personalized_view_upsert_enabled = False  # the flag does nothing
+    before = emulator.get_liveboard("bbbbbbbb-0000-4000-8000-000000000002")
+    run = promote(view_upsert="true")
+    assert run.returncode == 1
+    assert "Prod was restored from the backup" in run.errors[0]
+    assert emulator.get_liveboard("bbbbbbbb-0000-4000-8000-000000000002") == before
 
 
 def test_view_upsert_with_obj_ids_updates_in_place(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import pytest
@@ -301,3 +302,14 @@ def test_tls_failure_names_its_cause(tmp_path) -> None:
         with pytest.raises(ConnectionFailed) as caught:
             Client(url, ADMIN, secret_key=SECRET_KEY, sleep=lambda s: None).login()
     assert "TLS" in str(caught.value) or "http://" in str(caught.value)
+
+
+def test_redirect_not_followed(emulator: Emulator) -> None:
+    emulator.fail_next(
+        "auth", 307, headers={"Location": "http://127.0.0.1:9/elsewhere"}
+    )
+    with pytest.raises(
+        ThoughtSpotError, match=re.escape("redirects to http://127.0.0.1:9/elsewhere")
+    ):
+        client(emulator).login()
+    assert endpoints(emulator) == ["auth"]

@@ -248,3 +248,51 @@ def test_guid_mapping_errors(tmp_path: Path) -> None:
         config.load(env(**{"guid-mapping": "bad.json"}), workspace=tmp_path)
     with pytest.raises(ConfigError, match="input 'guid-mapping': cannot read it"):
         config.load(env(**{"guid-mapping": "missing.json"}), workspace=tmp_path)
+
+
+def test_host_password_with_a_slash_is_masked_and_not_echoed(tmp_path: Path) -> None:
+    host = "https://admin:pa/ss_w0rd@x.thoughtspot.cloud"
+    assert "pa/ss_w0rd" in config.secrets_in(env(host=host))
+    with pytest.raises(ConfigError) as caught:
+        config.load(env(host=host), workspace=tmp_path)
+    assert "must not hold a user name or password" in str(caught.value)
+    assert "pa/ss" not in str(caught.value)
+
+
+def test_symlink_out_of_the_workspace_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "dev.liveboard.tml").write_text("guid: x\nliveboard:\n  name: N\n")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "link.tml").symlink_to(outside / "dev.liveboard.tml")
+    (workspace / "map.json").symlink_to(outside / "dev.liveboard.tml")
+    with pytest.raises(ConfigError, match="must be inside the workspace"):
+        config.load(env(**{"dev-liveboard-guid": "link.tml"}), workspace=workspace)
+    with pytest.raises(ConfigError, match="leads outside the workspace"):
+        config.load(env(**{"guid-mapping": "map.json"}), workspace=workspace)
+
+
+def test_same_guid_allowed_when_dev_is_another_cluster(tmp_path: Path) -> None:
+    inputs = {"prod-liveboard-guid": DEV, "dev-host": "https://dev.example"}
+    (pair,) = config.load(env(**inputs), workspace=tmp_path).pairs
+    assert pair.dev_guid == pair.prod_guid == DEV
+    with pytest.raises(ConfigError, match=r"are the same|same liveboard"):
+        config.load(env(**{"prod-liveboard-guid": DEV}), workspace=tmp_path)
+
+
+def test_hash_inside_a_file_name_is_not_a_comment(tmp_path: Path) -> None:
+    (tmp_path / "sales #1.liveboard.tml").write_text("guid: x\nliveboard:\n  name: N\n")
+    text = (
+        f"sales #1.liveboard.tml -> {PROD}   # the first one\n{DEV} {PROD2}  # second"
+    )
+    settings = config.load(
+        env(
+            **{"dev-liveboard-guid": "", "prod-liveboard-guid": "", "liveboards": text}
+        ),
+        workspace=tmp_path,
+    )
+    assert [(p.dev_path, p.prod_guid) for p in settings.pairs] == [
+        ("sales #1.liveboard.tml", PROD),
+        (None, PROD2),
+    ]

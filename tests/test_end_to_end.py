@@ -215,6 +215,20 @@ def test_unknown_prod_guid_answered_with_http_400(
     assert "prod unchanged" in run.summary
 
 
+def test_secret_echoed_by_the_server_never_reaches_the_summary(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # Markdown escaping would turn `_` and `*` into `\_` and `\*`; the
+    # secret must be redacted before that.
+    secret = "sk_under*score_12|34"
+    emulator.add_user("odd.admin", secret_key=secret)
+    emulator.import_error(PROD_GUID, f"key {secret} not allowed")
+    run = Promote(emulator, tmp_path)(username="odd.admin", secret_key=secret)
+    assert run.returncode == 1
+    assert "key *** not allowed" in run.errors[0]
+    assert "under" not in run.summary and "under" not in run.outputs["report"]
+
+
 def test_import_error_item(promote: Promote, emulator: Emulator) -> None:
     before = emulator.get_liveboard(PROD_GUID)
     emulator.import_error(

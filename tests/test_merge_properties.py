@@ -258,13 +258,36 @@ class Case:
 
 
 @st.composite
+def dev_copies(draw: st.DrawFn, prod_view: dict[str, Any]) -> dict[str, Any]:
+    """A dev view that began as a copy of a prod view, then was edited: dev
+    liveboards are often copies of prod's, so the same view_guid, obj_id or
+    name turn up beside another one."""
+    view = copy.deepcopy(prod_view)
+    for key, pool in (("view_guid", VIEW_GUIDS), ("obj_id", VIEW_OBJ_IDS)):
+        edit = draw(st.sampled_from(("same", "other", "none")))
+        if edit == "other":
+            view[key] = draw(st.sampled_from(pool))
+        elif edit == "none":
+            view.pop(key, None)
+    if draw(st.booleans()):
+        view["name"] = draw(st.sampled_from(VIEW_NAMES))
+    if draw(st.booleans()):
+        view["view_filters"] = draw(view_filters)
+    return view
+
+
+@st.composite
 def cases(draw: st.DrawFn) -> Case:
     # An export made without include_guid has no guid; the GUID given then counts.
     prod_guid = draw(st.sampled_from((PROD_GUID, None)))
     # Prod mostly has views (the point of the merge); dev has them less often.
     prod = draw(liveboards(prod_guid, st.none() | view_lists(1) | view_lists(1)))
     dev_guid = draw(st.none() | st.uuids().map(str))
-    dev = draw(liveboards(dev_guid, st.none() | view_lists(0)))
+    dev_view = view_with_unknown_keys()
+    if tml.views(prod):
+        dev_view = dev_view | st.sampled_from(tml.views(prod)).flatmap(dev_copies)
+    dev_views = st.lists(dev_view, max_size=6).map(_one_owner_per_identity)
+    dev = draw(liveboards(dev_guid, st.none() | dev_views))
     policy = Policy(
         dev_views=draw(st.sampled_from(("drop", "keep"))),
         stale_filters=draw(st.sampled_from(("prune", "keep", "fail"))),

@@ -97,3 +97,29 @@ def test_view_link_and_pruned_filters() -> None:
     text = report.summary(result_with([pruned]))
     assert f"https://x.example/#/pinboard/{PROD}?view=c0ffee00" in text
     assert "carried, 1 filter pruned: `Channel`" in text
+
+
+def test_thousands_of_liveboards_still_fit() -> None:
+    boards = [
+        LiveboardResult(DEV, f"{i:08d}-0000-4000-8000-000000000000", dev_name="D" * 50,
+                        prod_name="P" * 300, views=[view("A"), view("B")])
+        for i in range(3000)
+    ]  # fmt: skip
+    result = RunResult(host="https://x.example", liveboards=boards)
+    text = report.summary(result)
+    assert len(text.encode()) <= report.SUMMARY_BUDGET
+    assert "more liveboards are not shown" in text
+    data = report.report_json(result)
+    assert len(data.encode()) <= report.OUTPUT_BUDGET
+    assert json.loads(data)["liveboards_omitted"] > 0
+
+
+def test_counts_are_zero_when_nothing_reached_prod() -> None:
+    failed = result_with([view("A")], failure=Failure("import", "x"))
+    assert report.outputs(failed)["views-carried"] == "0"
+    restored = result_with(
+        [view("A")], failure=Failure("verify", "x"), prod_state=ProdState.RESTORED
+    )
+    assert report.outputs(restored)["views-carried"] == "0"
+    dry = result_with([view("A")], dry_run=True)
+    assert report.outputs(dry)["views-carried"] == "1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from pathlib import Path
 
 from actionrun import parse_output_file
@@ -138,3 +139,10 @@ def test_the_leak_check_finds_a_secret_but_not_its_mask_line() -> None:
         "backup": "nothing",
     }
     assert leaks({"tok-abcdef"}, places) == ["summary"]
+
+
+def test_carriage_return_cannot_start_a_command() -> None:
+    runtime, stream = make()
+    runtime.logger.info("Sales\r::warning title=x::injected")
+    for line in re.split(r"\r\n|\r|\n", stream.getvalue()):
+        assert not line.lstrip().startswith("::warning"), line
