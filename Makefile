@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo clean container-test
+.PHONY: test lint demo clean container-test reliability
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ clean:
 # The image built and run as GitHub's runner would (needs root: apt, buildah).
 container-test: $(STAMP)
 	bash scripts/container-test.sh
+
+# Regenerate docs/reliability.md from a run of the fault matrix.
+reliability: $(STAMP)
+	UPDATE_RELIABILITY=1 $(PY) -m pytest -q tests/test_faults.py
