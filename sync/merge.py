@@ -52,9 +52,9 @@ class ViewOutcome:
     replaced_dev_copy: bool = False
 
 
-@dataclass
-class MergeResult:
-    document: dict[str, Any]
+class ViewTally:
+    """Counts over a list of view outcomes (`self.views`)."""
+
     views: list[ViewOutcome]
 
     @property
@@ -66,12 +66,22 @@ class MergeResult:
         return [v for v in self.views if v.result == "dropped"]
 
     @property
+    def kept(self) -> list[ViewOutcome]:
+        return [v for v in self.views if v.result == "kept"]
+
+    @property
     def stale_views(self) -> list[ViewOutcome]:
         return [v for v in self.views if v.stale]
 
     @property
     def filters_pruned(self) -> int:
         return sum(len(v.pruned) for v in self.views)
+
+
+@dataclass
+class MergeResult(ViewTally):
+    document: dict[str, Any]
+    views: list[ViewOutcome]
 
 
 def merge(

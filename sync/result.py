@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.merge import ViewOutcome
+from sync.merge import ViewOutcome, ViewTally
 
 
 class ProdState(enum.Enum):
@@ -29,7 +29,7 @@ class Failure:
 
 
 @dataclass
-class LiveboardResult:
+class LiveboardResult(ViewTally):
     dev_guid: str
     prod_guid: str
     dev_name: str | None = None
@@ -45,22 +45,6 @@ class LiveboardResult:
     missing: list[str] = field(default_factory=list)
     # Views the cluster lists for prod but the export did not hold.
     hidden_views: list[str] = field(default_factory=list)
-
-    @property
-    def carried(self) -> list[ViewOutcome]:
-        return [v for v in self.views if v.result == "carried"]
-
-    @property
-    def dropped(self) -> list[ViewOutcome]:
-        return [v for v in self.views if v.result == "dropped"]
-
-    @property
-    def kept(self) -> list[ViewOutcome]:
-        return [v for v in self.views if v.result == "kept"]
-
-    @property
-    def filters_pruned(self) -> int:
-        return sum(len(v.pruned) for v in self.views)
 
 
 @dataclass
