@@ -216,9 +216,9 @@ class Client:
         """``POST metadata/search``: every personalized view of each liveboard,
         other users' private ones included (26.5.0.cl and later).
 
-        None when the cluster does not know the field (HTTP 400 or no
-        ``personalised_views`` in the answer); a liveboard missing from the
-        answer maps to no entry.
+        None when the cluster does not know the field or the call (HTTP 400,
+        404, 405, 501, or no ``personalised_views`` in the answer); a
+        liveboard missing from the answer maps to no entry.
         """
         body = {
             "metadata": [{"identifier": g, "type": "LIVEBOARD"} for g in guids],
@@ -230,7 +230,9 @@ class Client:
         try:
             data = self._call("metadata search", "metadata/search", body)
         except ThoughtSpotError as exc:
-            if exc.status == 400:
+            # 400: a release that does not know the field; 404/405/501: a
+            # gateway or release without the endpoint. Either way: no listing.
+            if exc.status in (400, 404, 405, 501):
                 return None
             raise
         if not isinstance(data, list):

@@ -313,3 +313,20 @@ def test_redirect_not_followed(emulator: Emulator) -> None:
     ):
         client(emulator).login()
     assert endpoints(emulator) == ["auth"]
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 501])
+def test_views_listing_unsupported_is_none(emulator: Emulator, status: int) -> None:
+    c = client(emulator)
+    c.login()
+    emulator.fail_next("search", status)
+    assert c.liveboard_views([PROD_GUID]) is None
+
+
+def test_views_listing_lists_private_views_of_others(emulator: Emulator) -> None:
+    c = client(emulator)
+    c.login()
+    listing = c.liveboard_views([PROD_GUID])
+    assert [v["view_name"] for v in listing[PROD_GUID]] == [
+        "East region", "My accounts", "Q3 review",
+    ]  # fmt: skip
