@@ -133,7 +133,11 @@ def merge(
         twin = index.match(view)
         if twin is not None:
             outcomes[twin].replaced_dev_copy = True
-        elif policy.dev_views == "keep" and view.get("view_guid") in taken_guids:
+        elif (
+            policy.dev_views == "keep"
+            and view.get("view_guid")
+            and (view["view_guid"] in taken_guids)
+        ):
             # Same view_guid, another obj_id: ThoughtSpot refuses a TML holding
             # one view_guid twice, and prod's view must win.
             outcomes.append(
@@ -145,7 +149,8 @@ def merge(
                 )
             )
         elif policy.dev_views == "keep":
-            taken_guids.add(view.get("view_guid"))
+            if view.get("view_guid"):
+                taken_guids.add(view["view_guid"])
             merged.append(view)
             outcomes.append(_outcome(view, "dev", "kept", reason="exists only in dev"))
         else:

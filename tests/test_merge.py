@@ -316,3 +316,14 @@ def test_demo_fixture_prunes_only_the_view_that_used_the_removed_filter() -> Non
         ("Q3 review", "carried", []),
         ("dev test", "dropped", []),
     ]
+
+
+def test_two_dev_only_views_without_view_guid_are_both_kept() -> None:
+    # Found by the property tests: a kept view's missing view_guid was taken
+    # for one a prod view held.
+    result = merge(
+        board(guid=DEV_GUID, views=[view("D1"), view("D2")]),
+        board(views=[view("P", view_guid="g-p")]),
+        Policy(dev_views="keep"),
+    )
+    assert [v["name"] for v in tml.views(result.document)] == ["P", "D1", "D2"]
