@@ -118,11 +118,15 @@ def merge(
     outcomes: list[ViewOutcome] = []
     for view in prod_views:
         carried = view
-        stale = list(stale_finder.find(view))
+        stale, kept_filters, kept_params = stale_finder.examine(view)
         pruned: list[str] = []
-        if policy.stale_filters == "prune" and stale_finder.touches(view):
-            carried = dict(view)  # prune() swaps in new lists, never edits old ones
-            pruned = stale_finder.prune(carried)
+        if policy.stale_filters == "prune" and (kept_filters or kept_params):
+            carried = dict(view)  # new lists in a new dict: prod's stays as it was
+            if kept_filters is not None:
+                carried["view_filters"] = kept_filters
+            if kept_params is not None:
+                carried["view_parameters"] = kept_params
+            pruned = stale
         merged.append(carried)
         outcomes.append(
             _outcome(carried, "prod", "carried", stale=stale, pruned=pruned)
@@ -265,37 +269,39 @@ class _StaleFinder:
         pid = parameter.get("id")
         return pid in self._prod_params and pid not in self._dev_params
 
-    def find(self, view: dict[str, Any]) -> Iterator[str]:
-        for view_filter in _list(view.get("view_filters")):
-            column = self._stale_column(view_filter)
-            if column is not None and not _is_placeholder(view_filter):
-                yield f"filter {column}"
-        for parameter in _list(view.get("view_parameters")):
-            if self._stale_parameter(parameter):
-                yield f"parameter {parameter.get('name') or parameter.get('id')}"
+    def examine(
+        self, view: dict[str, Any]
+    ) -> tuple[list[str], list[Any] | None, list[Any] | None]:
+        """One pass over a view: its stale references ("filter <column>",
+        "parameter <name>"), and the filter and parameter lists without them,
+        each None when nothing would go.
 
-    def touches(self, view: dict[str, Any]) -> bool:
-        """Whether prune() would change the view (placeholders included)."""
-        return any(
-            self._stale_column(f) is not None for f in _list(view.get("view_filters"))
-        ) or any(self._stale_parameter(p) for p in _list(view.get("view_parameters")))
-
-    def prune(self, view: dict[str, Any]) -> list[str]:
-        """Remove stale references from `view` in place; return what was removed.
-
-        Placeholders on a removed column go too, silently: they filter nothing,
-        and ThoughtSpot would only have to drop them itself.
+        Placeholders on a removed column go too, but are not counted as stale:
+        they filter nothing, and ThoughtSpot would only drop them itself.
         """
-        removed = list(self.find(view))
-        if isinstance(view.get("view_filters"), list):
-            view["view_filters"] = [
-                f for f in view["view_filters"] if self._stale_column(f) is None
-            ]
-        if isinstance(view.get("view_parameters"), list):
-            view["view_parameters"] = [
-                p for p in view["view_parameters"] if not self._stale_parameter(p)
-            ]
-        return removed
+        stale: list[str] = []
+        filters = _list(view.get("view_filters"))
+        kept_filters: list[Any] = []
+        for view_filter in filters:
+            column = self._stale_column(view_filter)
+            if column is None:
+                kept_filters.append(view_filter)
+            elif not _is_placeholder(view_filter):
+                stale.append(f"filter {column}")
+        params = _list(view.get("view_parameters"))
+        kept_params: list[Any] = []
+        for parameter in params:
+            if self._stale_parameter(parameter):
+                stale.append(
+                    f"parameter {parameter.get('name') or parameter.get('id')}"
+                )
+            else:
+                kept_params.append(parameter)
+        return (
+            stale,
+            kept_filters if len(kept_filters) < len(filters) else None,
+            kept_params if len(kept_params) < len(params) else None,
+        )
 
 
 def _is_placeholder(view_filter: dict[str, Any]) -> bool:
