@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo clean container-test reliability
+.PHONY: test lint demo clean container-test reliability bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,9 @@ container-test: $(STAMP)
 # Regenerate docs/reliability.md from a run of the fault matrix.
 reliability: $(STAMP)
 	UPDATE_RELIABILITY=1 $(PY) -m pytest -q tests/test_faults.py
+
+# Speed and size against their goals; rewrites docs/benchmarks.md. Exits 0
+# when goals are missed (a measurement), non-zero only if the bench breaks.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(PY) -m bench.run
