@@ -120,7 +120,8 @@ def merge(
         carried = view
         stale, kept_filters, kept_params = stale_finder.examine(view)
         pruned: list[str] = []
-        if policy.stale_filters == "prune" and (kept_filters or kept_params):
+        changed = kept_filters is not None or kept_params is not None
+        if policy.stale_filters == "prune" and changed:
             carried = dict(view)  # new lists in a new dict: prod's stays as it was
             if kept_filters is not None:
                 carried["view_filters"] = kept_filters

@@ -327,3 +327,14 @@ def test_two_dev_only_views_without_view_guid_are_both_kept() -> None:
         Policy(dev_views="keep"),
     )
     assert [v["name"] for v in tml.views(result.document)] == ["P", "D1", "D2"]
+
+
+def test_a_view_whose_only_reference_is_stale_is_pruned_to_empty() -> None:
+    # Found by the property tests: every parameter stale left an empty list,
+    # which the merge took for "nothing to prune".
+    prod = board(
+        params=["p1"], views=[{"name": "V", "view_parameters": [{"id": "p1"}]}]
+    )
+    result = merge(board(guid=DEV_GUID), prod, Policy())
+    assert tml.views(result.document) == [{"name": "V", "view_parameters": []}]
+    assert result.views[0].pruned == ["parameter p1"]
