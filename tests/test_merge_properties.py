@@ -153,13 +153,13 @@ def _one_owner_per_identity(drawn: list[dict[str, Any]]) -> list[dict[str, Any]]
     """An export never holds one view_guid or obj_id twice (names may repeat):
     a later view that repeats one loses it."""
     seen: set[tuple[str, str]] = set()
+    unique = []
     for view in drawn:
-        for key in ("view_guid", "obj_id"):
-            if key in view and (key, view[key]) in seen:
-                del view[key]
-            elif key in view:
-                seen.add((key, view[key]))
-    return drawn
+        repeated = {k for k in ("view_guid", "obj_id") if (k, view.get(k)) in seen}
+        seen.update((k, view[k]) for k in ("view_guid", "obj_id") if k in view)
+        # New dicts: hypothesis reports a failing example as it drew it.
+        unique.append({k: v for k, v in view.items() if k not in repeated})
+    return unique
 
 
 @st.composite
@@ -217,25 +217,23 @@ def liveboards(
     draw: st.DrawFn, guid: str | None, views_key: st.SearchStrategy[Any]
 ) -> dict[str, Any]:
     """A liveboard; `views_key` draws its views, or None for no `views` key."""
-    body: dict[str, Any] = draw(unknown_entries)
-    body.update(
-        draw(
-            st.fixed_dictionaries(
-                {"visualizations": visualizations},
-                optional={
-                    "name": st.sampled_from(("Sales", "Sales (Prod)", "Sales v2")),
-                    "filters": board_filters,
-                    "layout": layouts,
-                    "groups": groups,
-                    "parameter_overrides": parameter_overrides,
-                },
-            )
-        )
+    # Built as new dicts, not by changing drawn ones: hypothesis reports a
+    # failing example as it was drawn, and would show the drawn dict unchanged.
+    known = st.fixed_dictionaries(
+        {"visualizations": visualizations},
+        optional={
+            "name": st.sampled_from(("Sales", "Sales (Prod)", "Sales v2")),
+            "filters": board_filters,
+            "layout": layouts,
+            "groups": groups,
+            "parameter_overrides": parameter_overrides,
+        },
     )
+    body: dict[str, Any] = {**draw(unknown_entries), **draw(known)}
     found = draw(views_key)
     if found is not None:
         body["views"] = found
-    doc: dict[str, Any] = draw(unknown_entries)
+    doc: dict[str, Any] = {**draw(unknown_entries)}
     if guid is not None:
         doc["guid"] = guid
     if draw(st.booleans()):
@@ -332,6 +330,28 @@ COPIED_IN_DEV = _case(
 )
 # Dev-only views without a view_guid (dev TML exported without GUIDs).
 DEV_ONLY_WITHOUT_GUIDS = _case([{"name": "Draft A"}, {"name": "Draft B"}], [])
+# A view whose every filter and parameter dev removed: pruned to empty lists.
+ALL_STALE = Case(
+    dev={"liveboard": {"filters": [{"column": ["Region"]}]}},
+    prod={
+        "guid": PROD_GUID,
+        "liveboard": {
+            "filters": [{"column": ["Region"]}, {"column": ["Sales Channel"]}],
+            "parameter_overrides": [{"key": "p-currency", "value": {"name": "C"}}],
+            "views": [
+                {
+                    "name": "Mine",
+                    "view_filters": [
+                        {"column": ["Sales Channel"], "oper": "in", "values": ["web"]}
+                    ],
+                    "view_parameters": [{"id": "p-currency"}],
+                }
+            ],
+        },
+    },
+    policy=Policy(),
+    target_guid=None,
+)
 
 
 # -- helpers ------------------------------------------------------------------
@@ -420,6 +440,7 @@ def test_keys_the_merge_does_not_own_stay_as_they_were(case: Case) -> None:
 
 @PURE
 @given(cases())
+@example(ALL_STALE)
 def test_views_change_only_by_pruning_every_stale_reference(case: Case) -> None:
     result = case.merge()
     dev_body = case.dev[tml.body_key(case.dev)]
