@@ -87,7 +87,9 @@ def loads(text: str) -> dict[str, Any]:
 
 def dumps(doc: dict[str, Any]) -> str:
     """Serialise a document as compact JSON for import."""
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # ASCII escapes: faster to write, and requests escapes the import body
+    # that carries this text again anyway.
+    return json.dumps(doc, separators=(",", ":"), allow_nan=False)
 
 
 def _no_constant(name: str) -> Any:
