@@ -85,7 +85,6 @@ INPUTS: tuple[Input, ...] = (
     Input("timeout", "120", description="Seconds per HTTP request"),
 )  # fmt: skip
 
-INPUT_NAMES = frozenset(i.name for i in INPUTS)
 # The workspace of the load() in progress, for the path checks below.
 _ROOT: ContextVar[Path] = ContextVar("workspace", default=Path("."))
 SECRET_INPUTS = ("secret-key", "password", "dev-secret-key", "dev-password")
@@ -143,12 +142,6 @@ class Settings:
     @property
     def same_cluster_and_org(self) -> bool:
         return (self.dev.host, self.dev.org_id) == (self.prod.host, self.prod.org_id)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(
-            s for c in (self.prod, self.dev) for s in (c.secret_key, c.password) if s
-        )
 
 
 def raw_inputs(environ: Mapping[str, str]) -> dict[str, str]:

@@ -19,8 +19,6 @@ from actions_toolkit.command import Command
 from actions_toolkit.file_command import prepare_key_value_message
 
 LOGGER_NAME = "sync"
-# GitHub drops a step summary larger than this, with an error of its own.
-SUMMARY_LIMIT = 1024 * 1024
 _REDACTED = "***"
 # `logging` has no level for the runner's ::notice::; this sits between INFO
 # and WARNING.
