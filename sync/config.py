@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,8 +84,6 @@ INPUTS: tuple[Input, ...] = (
     Input("timeout", "120", description="Seconds per HTTP request"),
 )  # fmt: skip
 
-# The workspace of the load() in progress, for the path checks below.
-_ROOT: ContextVar[Path] = ContextVar("workspace", default=Path("."))
 SECRET_INPUTS = ("secret-key", "password", "dev-secret-key", "dev-password")
 
 _BOOLEANS = {"true": True, "false": False}
@@ -207,7 +204,6 @@ def load(
             return None
 
     root = workspace or Path.cwd()
-    _ROOT.set(root)
     host = parse("host", _host) if values["host"] else None
     org_id = parse("org-id", _org_id) if values["org-id"] else None
     dev_host = parse("dev-host", _host) if values["dev-host"] else host
@@ -226,9 +222,9 @@ def load(
     # Every input whose default is a boolean is one.
     flags = {s.name: parse(s.name, _boolean) for s in INPUTS if s.default in _BOOLEANS}
     timeout = parse("timeout", _timeout)
-    backup_dir = parse("backup-dir", _relative_dir)
+    backup_dir = parse("backup-dir", lambda text: inside(root, text, "a folder"))
     mapping = (
-        parse("guid-mapping", lambda text: guidmap.read(root / _relative_file(text)))
+        parse("guid-mapping", lambda text: guidmap.read(root / inside(root, text)))
         if values["guid-mapping"]
         else None
     )
@@ -297,10 +293,9 @@ def _backup_file(
             "not 'liveboards' or 'dev-liveboard-guid'"
         )
     try:
-        path = _relative_file(text)
+        path = inside(root, text)
         content = (root / path).read_text(encoding="utf-8")
-        document = tml.loads(content)
-        tml.body_key(document)
+        document = tml.loads_liveboard(content)
     except ConfigError as exc:
         problems.append(f"input 'backup-file': {exc}")
         return None
@@ -482,14 +477,6 @@ def inside(root: Path, text: str, what: str = "a file") -> Path:
     except (OSError, ValueError):
         raise ConfigError(f"'{text}' leads outside the workspace") from None
     return path
-
-
-def _relative_file(text: str) -> Path:
-    return inside(_ROOT.get(), text)
-
-
-def _relative_dir(text: str) -> Path:
-    return inside(_ROOT.get(), text, "a folder")
 
 
 def non_defaults(

@@ -76,8 +76,7 @@ def dev_source(text: str, workspace: Path) -> Pair:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise PairError(f"cannot read the dev TML file '{text}': {reason}") from None
     try:
-        document = tml.loads(content)
-        tml.body_key(document)
+        document = tml.loads_liveboard(content)
     except tml.TmlError as exc:
         raise PairError(
             f"the dev TML file '{text}' is not a liveboard: {exc}"

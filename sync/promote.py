@@ -21,7 +21,7 @@ from sync.backup import backup_path, write_backup
 from sync.config import Connection, Settings
 from sync.pairs import Pair
 from sync.result import Failure, LiveboardResult, ProdState, RunResult
-from sync.rollback import RestoreFailed, reimport
+from sync.rollback import RestoreFailed, missing_on_prod, reimport
 from sync.runtime import NOTICE, Runtime
 from sync.thoughtspot import (
     AuthenticationError,
@@ -189,8 +189,7 @@ def promote(
 
 def _read(role: str, guid: str, edoc: str) -> dict:
     try:
-        doc = tml.loads(edoc)
-        tml.body_key(doc)
+        return tml.loads_liveboard(edoc)
     except tml.TmlError as exc:
         raise StepFailed(
             Failure(
@@ -199,7 +198,6 @@ def _read(role: str, guid: str, edoc: str) -> dict:
                 "Open it in ThoughtSpot (Edit TML) to see what it holds.",
             )
         ) from None
-    return doc
 
 
 def _export(dev: Client, prod: Client, boards: list[_Board]) -> None:
@@ -506,10 +504,10 @@ def _name_the_causes(errors: list[tuple[_Board, str]]) -> str:
 
 
 def _verify(prod: Client, boards: list[_Board], restore: bool) -> None:
-    guids = [b.pair.prod_guid for b in boards]
     try:
-        items = prod.export_liveboards(guids, labels=dict.fromkeys(guids, "prod"))
-        present = {g: tml.views(tml.loads(items[g].edoc)) for g in guids}
+        lacking = missing_on_prod(
+            prod, {b.pair.prod_guid: tml.views(b.merged) for b in boards}
+        )
     except (ThoughtSpotError, tml.TmlError) as exc:
         raise StepFailed(
             Failure(
@@ -524,7 +522,7 @@ def _verify(prod: Client, boards: list[_Board], restore: bool) -> None:
     problems = []
     for board in boards:
         expected = tml.views(board.merged)
-        missing = merging.missing_views(expected, present[board.pair.prod_guid])
+        missing = lacking[board.pair.prod_guid]
         b = board.result
         b.verified = len(expected) - len(missing)
         b.missing = [str(v.get("name") or v.get("view_guid")) for v in missing]

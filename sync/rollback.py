@@ -26,6 +26,20 @@ class RestoreFailed(Exception):
     """The backups could not be imported, or prod does not match them after."""
 
 
+def missing_on_prod(
+    client: Client, expected: Mapping[str, list[dict]]
+) -> dict[str, list[dict]]:
+    """Export the prod liveboards (guid -> the views each must hold) in one
+    call; the views each lacks, by identity. Raises ThoughtSpotError or
+    TmlError when prod cannot be read back."""
+    guids = list(expected)
+    items = client.export_liveboards(guids, labels=dict.fromkeys(guids, "prod"))
+    return {
+        g: missing_views(expected[g], tml.views(tml.loads(items[g].edoc)))
+        for g in guids
+    }
+
+
 def reimport(client: Client, backups: Mapping[str, str]) -> None:
     """Import each backup (guid -> TML text) in one ALL_OR_NONE call, then
     check that prod holds every view of each backup again."""
@@ -39,14 +53,13 @@ def reimport(client: Client, backups: Mapping[str, str]) -> None:
         ]
         if errors:
             raise RestoreFailed("ThoughtSpot rejected the backup: " + "; ".join(errors))
-        exported = client.export_liveboards(guids, labels=dict.fromkeys(guids, "prod"))
-    except ThoughtSpotError as exc:
+        lacking = missing_on_prod(
+            client, {g: tml.views(tml.loads(backups[g])) for g in guids}
+        )
+    except (ThoughtSpotError, tml.TmlError) as exc:
         raise RestoreFailed(str(exc)) from None
     still_missing = []
-    for guid in guids:
-        expected = tml.views(tml.loads(backups[guid]))
-        present = tml.views(tml.loads(exported[guid].edoc))
-        lost = missing_views(expected, present)
+    for guid, lost in lacking.items():
         if lost:
             names = ", ".join(repr(str(v.get("name"))) for v in lost)
             still_missing.append(f"liveboard {guid} still lacks {names}")

@@ -85,6 +85,13 @@ def loads(text: str) -> dict[str, Any]:
     return doc
 
 
+def loads_liveboard(text: str) -> dict[str, Any]:
+    """Parse TML text that must be a liveboard (or an older pinboard)."""
+    doc = loads(text)
+    body_key(doc)
+    return doc
+
+
 def dumps(doc: dict[str, Any]) -> str:
     """Serialise a document as compact JSON for import."""
     # ASCII escapes: faster to write, and requests escapes the import body
