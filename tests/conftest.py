@@ -22,6 +22,9 @@ ADMIN = "ts.admin"
 PASSWORD = "pw-Adm1n-correct-horse"
 SECRET_KEY = "sk-3f9a1c77-trusted-auth-key"
 DEV_GUID = "aaaaaaaa-0000-4000-8000-000000000001"
+# One cluster: sign-in, one export of dev and prod, the view listing, the
+# import, the verification export, however many liveboards.
+ONE_CLUSTER_REQUESTS = ["auth", "export", "search", "import", "export"]
 PROD_GUID = "bbbbbbbb-0000-4000-8000-000000000002"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from actionrun import FIXTURES, assert_no_secrets, run_action
-from conftest import ADMIN, SECRET_KEY, Promote, issued_tokens
+from conftest import ADMIN, ONE_CLUSTER_REQUESTS, SECRET_KEY, Promote, issued_tokens
 from tsemulator import Emulator
 
 from sync import tml
@@ -64,13 +64,7 @@ def test_requests_do_not_grow_with_liveboards(
     emulator.reset_requests()
     run = batch(Promote(emulator, tmp_path), lines(pairs))
     assert run.returncode == 0, run.stdout
-    assert [r.endpoint for r in emulator.requests] == [
-        "auth",
-        "export",
-        "search",
-        "import",
-        "export",
-    ]
+    assert [r.endpoint for r in emulator.requests] == ONE_CLUSTER_REQUESTS
     assert run.outputs["views-carried"] == str(3 * count)
     assert run.outputs["filters-pruned"] == str(count)
     report = json.loads(run.outputs["report"])
@@ -165,9 +159,7 @@ def test_dev_on_a_second_cluster_with_its_own_account(
         "password": "pw-dev-cluster-42",
         "validity_time_in_sec": 3600,
     }
-    assert [r.endpoint for r in emulator.requests] == [
-        "auth", "export", "search", "import", "export",
-    ]  # fmt: skip
+    assert [r.endpoint for r in emulator.requests] == ONE_CLUSTER_REQUESTS
     for _, prod_guid in pairs:
         stored = emulator.get_liveboard(prod_guid)
         text = json.dumps(stored)
@@ -179,6 +171,27 @@ def test_dev_on_a_second_cluster_with_its_own_account(
         ]
     assert run.warnings == [w for w in run.warnings if "Unmapped" not in w]
     assert "dev cluster" in run.summary
+
+
+def _two_orgs(emulator: Emulator, workspace: Path, mapping: object | None):
+    """One pair promoted from Org 1 to Org 2 of one cluster, one account."""
+    emulator.add_user("org.admin", secret_key="sk-org-admin-77", orgs=(1, 2))
+    pairs = load_pairs(emulator, 1, org_id=2)
+    # dev lives in Org 1: move it there
+    emulator.load_liveboard(emulator.get_liveboard(pairs[0][0], org_id=2), org_id=1)
+    workspace.mkdir()
+    inputs = {
+        "host": emulator.url,
+        "username": "org.admin",
+        "secret-key": "sk-org-admin-77",
+        "org-id": "2",
+        "dev-org-id": "1",
+        "liveboards": lines(pairs),
+    }
+    if mapping is not None:
+        (workspace / "map.json").write_text(json.dumps(mapping))
+        inputs["guid-mapping"] = "map.json"
+    return pairs, run_action(workspace, inputs)
 
 
 @pytest.mark.parametrize(
@@ -193,26 +206,7 @@ def test_dev_on_a_second_cluster_with_its_own_account(
 def test_guid_mapping_formats_between_two_orgs(
     emulator: Emulator, tmp_path: Path, mapping: object
 ) -> None:
-    emulator.add_user("org.admin", secret_key="sk-org-admin-77", orgs=(1, 2))
-    pairs = load_pairs(emulator, 1, org_id=2)
-    dev_guid, _ = pairs[0]
-    # dev lives in Org 1: move it there
-    emulator.load_liveboard(emulator.get_liveboard(dev_guid, org_id=2), org_id=1)
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    (workspace / "map.json").write_text(json.dumps(mapping))
-    run = run_action(
-        workspace,
-        {
-            "host": emulator.url,
-            "username": "org.admin",
-            "secret-key": "sk-org-admin-77",
-            "org-id": "2",
-            "dev-org-id": "1",
-            "liveboards": lines(pairs),
-            "guid-mapping": "map.json",
-        },
-    )
+    pairs, run = _two_orgs(emulator, tmp_path / "ws", mapping)
     assert run.returncode == 0, run.stdout
     stored = json.dumps(emulator.get_liveboard(pairs[0][1], org_id=2))
     assert PROD_TABLE in stored and DEV_TABLE not in stored
@@ -224,20 +218,7 @@ def test_guid_mapping_formats_between_two_orgs(
 def test_unmapped_data_source_warned_between_orgs(
     emulator: Emulator, tmp_path: Path
 ) -> None:
-    emulator.add_user("org.admin", secret_key="sk-org-admin-77", orgs=(1, 2))
-    pairs = load_pairs(emulator, 1, org_id=2)
-    emulator.load_liveboard(emulator.get_liveboard(pairs[0][0], org_id=2), org_id=1)
-    run = run_action(
-        tmp_path / "ws",
-        {
-            "host": emulator.url,
-            "username": "org.admin",
-            "secret-key": "sk-org-admin-77",
-            "org-id": "2",
-            "dev-org-id": "1",
-            "liveboards": lines(pairs),
-        },
-    )
+    _, run = _two_orgs(emulator, tmp_path / "ws", None)
     assert run.returncode == 0, run.stdout
     (warning,) = [w for w in run.warnings if "does not map" in w]
     assert DEV_TABLE in warning

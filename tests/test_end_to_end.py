@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from actionrun import ENTRYPOINT, FIXTURES, assert_no_secrets, run_action
+from actionrun import ENTRYPOINT, FIXTURES, ActionRun, assert_no_secrets, run_action
 from conftest import (
     ADMIN,
     DEV_GUID,
+    ONE_CLUSTER_REQUESTS,
     PASSWORD,
     PROD_GUID,
     SECRET_KEY,
@@ -98,14 +99,7 @@ def test_views_carried(promote: Promote, emulator: Emulator) -> None:
     assert f"{emulator.url}/#/pinboard/{PROD_GUID}?view=c0ffee00" in run.summary
     assert "1 filter pruned: `Sales Channel`" in run.summary
     assert "`dev-views: keep`" in run.summary
-    # sign-in, one export of both, the view listing, import, verification export
-    assert [r.endpoint for r in emulator.requests] == [
-        "auth",
-        "export",
-        "search",
-        "import",
-        "export",
-    ]
+    assert [r.endpoint for r in emulator.requests] == ONE_CLUSTER_REQUESTS
     assert len({r.headers.get("User-Agent") for r in emulator.requests}) == 1
 
 
@@ -611,12 +605,10 @@ def _backup_of_prod(emulator: Emulator, workspace: Path) -> Path:
     return path
 
 
-def test_mode_restore_imports_the_backup_file(
-    emulator: Emulator, tmp_path: Path
-) -> None:
-    workspace = tmp_path / "ws"
+def _restore(emulator: Emulator, workspace: Path, prod_guid: str) -> ActionRun:
+    """mode: restore of a backup of prod, after prod lost its views."""
     path = _backup_of_prod(emulator, workspace)
-    run = run_action(
+    return run_action(
         workspace,
         {
             "host": emulator.url,
@@ -624,9 +616,16 @@ def test_mode_restore_imports_the_backup_file(
             "secret-key": SECRET_KEY,
             "mode": "restore",
             "backup-file": str(path.relative_to(workspace)),
-            "prod-liveboard-guid": PROD_GUID.upper(),
+            "prod-liveboard-guid": prod_guid,
         },
     )
+
+
+def test_mode_restore_imports_the_backup_file(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    run = _restore(emulator, workspace, PROD_GUID.upper())
     assert run.returncode == 0, run.stdout
     assert stored_views(emulator) == PROD_VIEWS
     assert "prod restored from the backup file" in run.summary
@@ -642,18 +641,7 @@ def test_mode_restore_refuses_another_liveboards_backup(
     emulator: Emulator, tmp_path: Path
 ) -> None:
     workspace = tmp_path / "ws"
-    path = _backup_of_prod(emulator, workspace)
-    run = run_action(
-        workspace,
-        {
-            "host": emulator.url,
-            "username": ADMIN,
-            "secret-key": SECRET_KEY,
-            "mode": "restore",
-            "backup-file": str(path.relative_to(workspace)),
-            "prod-liveboard-guid": DEV_GUID,
-        },
-    )
+    run = _restore(emulator, workspace, DEV_GUID)
     assert run.returncode == 1
     (error,) = run.errors
     assert (
